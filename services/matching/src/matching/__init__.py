@@ -1,0 +1,1 @@
+"""JobFriends matching service."""

@@ -1,0 +1,147 @@
+"""The idempotent-consumer guard: parse, dedupe, apply, retry, dead-letter.
+
+Every service consumes through this, so every service gets the same guarantees:
+- a message that is not a valid envelope, or whose payload breaks its contract, goes to the
+  topic's dead-letter twin at once (retrying cannot fix it) and the partition moves on;
+- an event already applied (its id is in `processed_events`) is skipped;
+- a handler that fails is retried with backoff a bounded number of times, then dead-lettered;
+- the processed marker is written after the handler's own write, and the offset is committed
+  after that (FastStream's ACK policy), so a crash in between means a redelivery, which the
+  handlers tolerate by writing idempotently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import ValidationError
+from pymongo.errors import DuplicateKeyError
+
+from jobfriends_shared.clock import Clock
+from jobfriends_shared.contracts import UnknownEventType, parse_payload
+from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.mongo import Database
+
+log = logging.getLogger(__name__)
+
+PROCESSED = "processed_events"
+Handler = Callable[[Envelope, Any], Awaitable[None]]
+# (dead-letter topic, key, value, headers) -> awaits the broker's acknowledgement
+DeadLetterSend = Callable[[str, bytes | None, bytes, dict[str, str]], Awaitable[None]]
+
+
+class Outcome(StrEnum):
+    applied = "applied"
+    duplicate = "duplicate"
+    ignored = "ignored"
+    dead_lettered = "dead_lettered"
+
+
+@dataclass
+class ConsumerStats:
+    counts: dict[tuple[str, Outcome], int] = field(default_factory=dict)
+
+    def add(self, topic: str, outcome: Outcome) -> None:
+        self.counts[(topic, outcome)] = self.counts.get((topic, outcome), 0) + 1
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        dead_letter: DeadLetterSend,
+        *,
+        attempts: int = 4,
+        backoff: float = 0.05,
+    ) -> None:
+        self._processed = db[PROCESSED]
+        self._clock = clock
+        self._dead_letter = dead_letter
+        self._attempts = attempts
+        self._backoff = backoff
+        self._handlers: dict[str, Handler] = {}
+        self.stats = ConsumerStats()
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        return tuple(self._handlers)
+
+    def on(self, event_type: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self._handlers[event_type] = handler
+            return handler
+
+        return register
+
+    async def ensure_indexes(self) -> None:
+        await self._processed.create_index("processed_at")
+
+    async def handle(
+        self, raw: bytes, *, topic: str, key: bytes | None = None, where: str = ""
+    ) -> Outcome:
+        outcome = await self._handle(raw, topic=topic, key=key, where=where)
+        self.stats.add(topic, outcome)
+        return outcome
+
+    async def _handle(self, raw: bytes, *, topic: str, key: bytes | None, where: str) -> Outcome:
+        try:
+            envelope = Envelope.from_bytes(raw)
+        except ValidationError as exc:
+            await self._to_dead_letter(topic, key, raw, "malformed envelope", exc, where)
+            return Outcome.dead_lettered
+        handler = self._handlers.get(envelope.type)
+        if handler is None:
+            return Outcome.ignored
+        try:
+            payload = parse_payload(envelope)
+        except UnknownEventType:
+            log.warning("no contract for %s v%s; skipped", envelope.type, envelope.version)
+            return Outcome.ignored
+        except ValidationError as exc:
+            await self._to_dead_letter(topic, key, raw, "payload breaks its contract", exc, where)
+            return Outcome.dead_lettered
+        event_id = str(envelope.id)
+        if await self._processed.find_one({"_id": event_id}, {"_id": 1}):
+            return Outcome.duplicate
+        for attempt in range(1, self._attempts + 1):
+            try:
+                await handler(envelope, payload)
+                break
+            except Exception as exc:
+                if attempt == self._attempts:
+                    await self._to_dead_letter(topic, key, raw, "handler kept failing", exc, where)
+                    return Outcome.dead_lettered
+                log.warning("handler for %s failed (attempt %d): %s", envelope.type, attempt, exc)
+                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+        try:
+            await self._processed.insert_one(
+                {"_id": event_id, "type": envelope.type, "processed_at": self._clock.now()}
+            )
+        except DuplicateKeyError:
+            return Outcome.duplicate  # a twin delivery won the race; the handler is idempotent
+        return Outcome.applied
+
+    async def _to_dead_letter(
+        self, topic: str, key: bytes | None, raw: bytes, reason: str, exc: Exception, where: str
+    ) -> None:
+        log.error("dead-lettering a message from %s (%s): %s", topic, reason, exc)
+        headers = {
+            "jf-dlt-reason": reason,
+            "jf-dlt-error": str(exc)[:1000],
+            "jf-dlt-original-topic": topic,
+            "jf-dlt-where": where,
+        }
+        await self._dead_letter(f"{topic}.dlt", key, raw, headers)
+
+    async def purge_processed(self, older_than: timedelta) -> int:
+        """Markers only need to outlive redeliveries; drop old ones (no TTL index on FerretDB)."""
+        cutoff = self._clock.now() - older_than
+        result = await self._processed.delete_many({"processed_at": {"$lt": cutoff}})
+        return result.deleted_count

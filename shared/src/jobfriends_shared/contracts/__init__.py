@@ -1,0 +1,22 @@
+"""Typed event payloads, one model per event type and version, registered in one catalogue."""
+
+from jobfriends_shared.contracts import identity as identity
+from jobfriends_shared.contracts.base import (
+    CATALOGUE,
+    EventContract,
+    Payload,
+    UnknownEventType,
+    build_event,
+    contract_for,
+    parse_payload,
+)
+
+__all__ = [
+    "CATALOGUE",
+    "EventContract",
+    "Payload",
+    "UnknownEventType",
+    "build_event",
+    "contract_for",
+    "parse_payload",
+]

@@ -1,0 +1,103 @@
+"""Kafka plumbing: the broker every service uses, topic creation from the catalogue, and wiring
+an `EventConsumer` to topics with FastStream subscribers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from aiokafka import ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
+from jobfriends_shared.consumer import EventConsumer
+from jobfriends_shared.topics import TOPICS, physical_name, topic
+
+log = logging.getLogger(__name__)
+
+
+def make_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
+    # Idempotent producer with acks=all: a retried send never duplicates or reorders a record.
+    return KafkaBroker(
+        bootstrap_servers,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=2,
+        logger=None,
+    )
+
+
+async def ensure_topics(bootstrap_servers: str, prefix: str = "") -> list[str]:
+    """Create every catalogue topic and its dead-letter twin; existing ones are left alone."""
+    wanted: list[NewTopic] = []
+    for spec in TOPICS:
+        wanted.append(
+            NewTopic(
+                physical_name(spec.name, prefix), spec.partitions, 1, topic_configs=spec.config()
+            )
+        )
+        wanted.append(
+            NewTopic(
+                physical_name(spec.dead_letter, prefix),
+                1,
+                1,
+                topic_configs={"cleanup.policy": "delete", "retention.ms": str(spec.retention_ms)},
+            )
+        )
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in wanted if t.name not in existing]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another instance was first
+                await admin.create_topics(missing)
+        return [t.name for t in missing]
+    finally:
+        await admin.close()
+
+
+async def send(
+    broker: KafkaBroker, topic_name: str, key: bytes | None, value: bytes, headers: dict[str, str]
+) -> asyncio.Future[Any]:
+    """Hand a record to the producer; the returned future resolves on the broker's ack."""
+    future: asyncio.Future[Any] = await broker.publish(
+        value, topic_name, key=key, headers=headers, no_confirm=True
+    )
+    return future
+
+
+def subscribe(
+    broker: KafkaBroker,
+    consumer: EventConsumer,
+    *,
+    topic_names: list[str],
+    group_id: str,
+    prefix: str = "",
+) -> None:
+    """One FastStream subscriber per topic, committing offsets only after `consumer` is done."""
+    for name in topic_names:
+        spec = topic(name)
+        physical = physical_name(name, prefix)
+
+        async def on_message(message: KafkaMessage, _topic: str = physical) -> None:
+            raw: ConsumerRecord[bytes, bytes] = message.raw_message
+            where = f"{raw.topic}/{raw.partition}@{raw.offset}"
+            await consumer.handle(message.body, topic=_topic, key=raw.key, where=where)
+
+        broker.subscriber(
+            physical,
+            group_id=group_id,
+            ack_policy=AckPolicy.ACK,
+            auto_offset_reset="earliest",
+            title=f"{group_id}:{name}",
+            description=f"{group_id} applies {', '.join(consumer.event_types) or 'nothing'} "
+            f"from {name}: {spec.description}",
+        )(on_message)

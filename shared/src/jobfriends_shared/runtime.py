@@ -1,0 +1,113 @@
+"""What one service instance holds open, and the FastAPI app around it.
+
+Each service's `main.py` builds a `Runtime`, registers its consumers and routers, and hands the
+result to uvicorn; nothing connects at import time, so tests build as many isolated instances as
+they like.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from functools import partial
+
+from fastapi import APIRouter, FastAPI
+
+from jobfriends_shared.clock import Clock, SystemClock
+from jobfriends_shared.consumer import EventConsumer
+from jobfriends_shared.http import Check, health_router, install_error_handlers
+from jobfriends_shared.kafka import ensure_topics, make_broker, send, subscribe
+from jobfriends_shared.mongo import mongo_client, ping
+from jobfriends_shared.outbox import Outbox
+from jobfriends_shared.relay import OutboxRelay
+from jobfriends_shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, name: str, settings: ServiceSettings, clock: Clock | None = None) -> None:
+        self.name = name
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        infra = settings.infra
+        self.prefix = infra.topic_prefix
+        self.instance = settings.instance_id or f"{name}-{os.getpid()}"
+        self.client = mongo_client(infra.mongodb_url, app_name=name)
+        self.db = self.client[settings.database]
+        self.broker = make_broker(infra.kafka_bootstrap_servers, client_id=self.instance)
+        self.outbox = Outbox(self.db, self.clock, self.prefix)
+        self.relay = OutboxRelay(self.outbox, partial(send, self.broker))
+        self.consumer = EventConsumer(self.db, self.clock, self._dead_letter)
+        self._startup: list[Callable[[], Awaitable[None]]] = []
+
+    async def _dead_letter(
+        self, topic_name: str, key: bytes | None, value: bytes, headers: dict[str, str]
+    ) -> None:
+        await (await send(self.broker, topic_name, key, value, headers))
+
+    def consume(self, topic_names: Sequence[str]) -> None:
+        """Subscribe the consumer (with its handlers already registered) to these topics."""
+        subscribe(
+            self.broker,
+            self.consumer,
+            topic_names=list(topic_names),
+            group_id=self.name,
+            prefix=self.prefix,
+        )
+
+    def on_startup(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run after the store is reachable and before traffic (index creation, schedulers)."""
+        self._startup.append(hook)
+
+    def checks(self) -> dict[str, Check]:
+        async def kafka() -> bool:
+            return bool(await self.broker.ping(timeout=2.0))
+
+        return {"mongo": partial(ping, self.db), "kafka": kafka}
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        infra = self.settings.infra
+        if infra.create_topics:
+            created = await ensure_topics(infra.kafka_bootstrap_servers, self.prefix)
+            if created:
+                log.info("created topics %s", created)
+        await self.outbox.ensure_indexes()
+        await self.consumer.ensure_indexes()
+        for hook in self._startup:
+            await hook()
+        await self.broker.start()
+        self.relay.start()
+        try:
+            yield
+        finally:
+            await self.relay.stop()
+            await self.broker.stop()
+            await self.client.close()
+
+    def app(self, *, title: str, routers: Sequence[APIRouter], version: str = "1") -> FastAPI:
+        @asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            async with self.running():
+                yield
+
+        app = FastAPI(title=title, version=version, lifespan=lifespan)
+        app.state.runtime = self
+        app.state.gateway_secret = self.settings.infra.gateway_secret.get_secret_value()
+        install_error_handlers(app)
+        app.include_router(health_router(self.checks))
+        for router in routers:
+            app.include_router(router)
+        return app
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Entry point body shared by every service: one uvicorn worker per process; scale by
+    running more processes (compose --scale, Kubernetes replicas)."""
+    import uvicorn
+
+    logging.basicConfig(level=settings.log_level)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())

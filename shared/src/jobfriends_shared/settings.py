@@ -1,0 +1,52 @@
+"""Settings common to every service.
+
+Infrastructure endpoints use the names operators already know (`KAFKA_BOOTSTRAP_SERVERS`,
+`MONGODB_URL`); anything service-specific carries the service's prefix (`FEED_PORT`). Secrets
+that are missing or look like placeholders stop the process at start rather than running open.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDERS = ("change", "secret", "example", "placeholder", "xxxx")
+
+
+class InfraSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", alias="KAFKA_BOOTSTRAP_SERVERS")
+    mongodb_url: str = Field("mongodb://127.0.0.1:27017", alias="MONGODB_URL")
+    topic_prefix: str = Field(
+        "",
+        alias="JF_TOPIC_PREFIX",
+        pattern=r"^[A-Za-z0-9._-]{0,60}$",
+        description="Prepended to every topic name (test isolation, shared clusters)",
+    )
+    gateway_secret: SecretStr = Field(
+        alias="JF_GATEWAY_SECRET",
+        description="Shared secret the gateway sends so services trust only the gateway",
+    )
+    create_topics: bool = Field(True, alias="JF_CREATE_TOPICS")
+
+    @field_validator("gateway_secret")
+    @classmethod
+    def _refuse_placeholders(cls, value: SecretStr) -> SecretStr:
+        raw = value.get_secret_value()
+        if len(raw) < 32 or any(p in raw.lower() for p in _PLACEHOLDERS):
+            raise ValueError("JF_GATEWAY_SECRET must be a random value of at least 32 characters")
+        return value
+
+
+class ServiceSettings(BaseSettings):
+    """Base for each service's settings class, which sets its own `env_prefix`."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    database: str = Field("jobfriends", pattern=r"^[A-Za-z0-9_-]{1,60}$")
+    instance_id: str = Field("", description="Distinguishes replicas in logs; defaults to host pid")
+    log_level: str = "INFO"
+    infra: InfraSettings = Field(default_factory=InfraSettings)
