@@ -1,0 +1,158 @@
+"""Pytest plumbing: one real Kafka and one real MongoDB-wire store per test session.
+
+Endpoints come from `KAFKA_BOOTSTRAP_SERVERS` / `MONGODB_URL` when set; otherwise from
+testcontainers when a Docker engine answers; otherwise the native scripts in `infra/` start them
+(and stop them again at the end if this session started them). Each test isolates itself with a
+unique database name and topic prefix, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from jobfriends_shared.settings import InfraSettings, ServiceSettings
+
+T = TypeVar("T")
+S = TypeVar("S", bound=ServiceSettings)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    kafka: str
+    mongodb: str
+
+
+def repo_root() -> Path:
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "infra" / "bin" / "infra.sh").exists():
+            return parent
+    raise RuntimeError("cannot find the repository's infra/ scripts")
+
+
+def _docker_answers() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        result = subprocess.run(
+            ["docker", "info"],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return result.returncode == 0
+
+
+def _from_containers(stack: ExitStack) -> Endpoints:
+    from testcontainers.kafka import KafkaContainer
+    from testcontainers.mongodb import MongoDbContainer
+
+    kafka = stack.enter_context(KafkaContainer("apache/kafka:4.1.1").with_kraft())
+    mongo = stack.enter_context(MongoDbContainer("mongo:8.0"))
+    return Endpoints(kafka.get_bootstrap_server(), mongo.get_connection_url())
+
+
+def _from_native(stack: ExitStack) -> Endpoints:
+    script = repo_root() / "infra" / "bin" / "infra.sh"
+    status = subprocess.run([str(script), "status"], capture_output=True, check=False)
+    subprocess.run([str(script), "up"], check=True)
+    if status.returncode != 0:  # we started them, so we stop them
+        stack.callback(subprocess.run, [str(script), "down"], check=False)
+    return Endpoints(
+        os.environ.get(
+            "JF_KAFKA_BOOTSTRAP", f"127.0.0.1:{os.environ.get('JF_KAFKA_PORT', '9092')}"
+        ),
+        f"mongodb://127.0.0.1:{os.environ.get('JF_MONGO_PORT', '27017')}",
+    )
+
+
+def start_infra(stack: ExitStack) -> Endpoints:
+    kafka, mongodb = os.environ.get("KAFKA_BOOTSTRAP_SERVERS"), os.environ.get("MONGODB_URL")
+    if kafka and mongodb:
+        return Endpoints(kafka, mongodb)
+    if _docker_answers():
+        return _from_containers(stack)
+    return _from_native(stack)
+
+
+def unique_name(prefix: str = "t") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def test_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def settings_for(cls: type[S], endpoints: Endpoints, name: str, **overrides: Any) -> S:
+    """Settings of one isolated service instance: own database, own topic prefix."""
+    infra = InfraSettings(
+        KAFKA_BOOTSTRAP_SERVERS=endpoints.kafka,
+        MONGODB_URL=endpoints.mongodb,
+        JF_TOPIC_PREFIX=f"{name}.",
+        JF_GATEWAY_SECRET=overrides.pop("gateway_secret", None) or test_secret(),
+    )
+    return cls(database=name, infra=infra, **overrides)
+
+
+async def wait_for(
+    condition: Callable[[], Awaitable[T]], *, timeout: float = 15.0, interval: float = 0.05
+) -> T:
+    """Poll `condition` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
+        await asyncio.sleep(interval)
+
+
+def session_infra() -> Iterator[Endpoints]:
+    """Body of the session fixture; kept here so every conftest can reuse it."""
+    with ExitStack() as stack:
+        yield start_infra(stack)
+
+
+async def read_topic(bootstrap: str, topic_name: str, *, timeout: float = 10.0) -> list[Any]:
+    """Every record currently in a topic, from the beginning up to its end offsets."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(topic_name, p)
+            for p in (consumer.partitions_for_topic(topic_name) or set())
+        ]
+        if not partitions:
+            await consumer.force_metadata_update()
+            partitions = [
+                TopicPartition(topic_name, p)
+                for p in (consumer.partitions_for_topic(topic_name) or set())
+            ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: list[Any] = []
+        async with asyncio.timeout(timeout):
+            while any(await consumer.position(tp) < end for tp, end in ends.items()):
+                batch = await consumer.getmany(timeout_ms=200)
+                for items in batch.values():
+                    records.extend(items)
+        return records
+    finally:
+        await consumer.stop()
