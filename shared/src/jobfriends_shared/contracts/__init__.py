@@ -1,6 +1,8 @@
 """Typed event payloads, one model per event type and version, registered in one catalogue."""
 
+# Importing the contract modules registers their payload models in CATALOGUE.
 from jobfriends_shared.contracts import identity as identity
+from jobfriends_shared.contracts import matching as matching
 from jobfriends_shared.contracts.base import (
     CATALOGUE,
     EventContract,

@@ -1,0 +1,90 @@
+"""Gateway settings (`GATEWAY_…`), on top of the shared service settings.
+
+The gateway holds no database and no broker: the Kafka and MongoDB fields inherited from the
+shared base are simply unused. What it does need from the shared base is `JF_GATEWAY_SECRET`, the
+proof it sends so that services accept only traffic that went through authentication here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from jobfriends_shared.settings import ServiceSettings
+
+MIB = 1024 * 1024
+
+
+class GatewaySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    port: int = Field(8000, ge=1, le=65535)
+
+    # Origins (scheme://host:port, no path) of the services the gateway forwards to.
+    identity_url: str = "http://127.0.0.1:8001"
+    feed_url: str = "http://127.0.0.1:8002"
+    events_url: str = "http://127.0.0.1:8003"
+    matching_url: str = "http://127.0.0.1:8004"
+    notifications_url: str = "http://127.0.0.1:8005"
+
+    upstream_timeout: float = Field(
+        10.0, gt=0, description="Whole-exchange deadline for one forwarded request (-> 504)"
+    )
+    connect_timeout: float = Field(
+        2.0, gt=0, description="Time to open a connection to a service (-> 503 when exceeded)"
+    )
+    max_connections: int = Field(200, ge=1, description="Pooled connections for ordinary calls")
+    max_streams: int = Field(
+        10_000, ge=1, description="Concurrent long-lived streams (notifications), own pool"
+    )
+    max_body_bytes: int = Field(MIB, ge=0, description="Largest request body accepted (-> 413)")
+
+    user_rate: float = Field(20.0, gt=0, description="Sustained requests per second per user")
+    user_burst: int = Field(60, ge=1, description="Requests a user may make at once")
+    ip_rate: float = Field(50.0, gt=0, description="Sustained requests per second per client IP")
+    ip_burst: int = Field(100, ge=1, description="Requests one client IP may make at once")
+    rate_limit_max_keys: int = Field(
+        100_000, ge=1, description="Buckets kept in memory per limiter; least recent dropped"
+    )
+
+    jwt_issuer: str = "jobfriends-identity"
+    jwt_audience: str = "jobfriends"
+    jwt_leeway_seconds: float = Field(10.0, ge=0, description="Clock skew tolerated on exp/nbf")
+    jwks_min_refresh_seconds: float = Field(
+        5.0, ge=0, description="Least time between two JWKS fetches (unknown kids cannot hammer)"
+    )
+    jwks_max_age_seconds: float = Field(
+        300.0, gt=0, description="Keys older than this are re-fetched in the background"
+    )
+    jwks_fetch_timeout: float = Field(3.0, gt=0)
+
+    openapi_cache_seconds: float = Field(60.0, ge=0)
+    openapi_fetch_timeout: float = Field(3.0, gt=0)
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the API; comma-separated; empty = no CORS",
+    )
+
+    @field_validator("identity_url", "feed_url", "events_url", "matching_url", "notifications_url")
+    @classmethod
+    def _origin_only(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("service URLs must start with http:// or https://")
+        return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _connect_within_deadline(self) -> GatewaySettings:
+        if self.connect_timeout > self.upstream_timeout:
+            raise ValueError("connect_timeout must not exceed upstream_timeout")
+        return self
