@@ -1,0 +1,64 @@
+# JobFriends: `make up` runs the platform, `make test` runs the tests. Both install what they need.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# uv comes from PATH, or is installed once into .infra/tools (git-ignored).
+UV := $(shell command -v uv 2>/dev/null || echo .infra/tools/bin/uv)
+INFRA := infra/bin/infra.sh
+SERVICES := infra/bin/services.sh
+SEED ?= small
+PYTEST_ARGS ?=
+
+.PHONY: help install infra-up infra-down up down status logs test test-unit lint bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+.infra/tools/bin/uv:
+	python3 -m pip install --quiet --disable-pip-version-check --target .infra/tools uv
+
+install: $(UV)  ## Python deps from the lock file (reproducible)
+	$(UV) sync --frozen --quiet
+
+infra-up:  ## start Kafka and the MongoDB-wire store (installs them on first use)
+	$(INFRA) up
+
+infra-down:  ## stop Kafka and the store
+	$(INFRA) down
+
+up: install infra-up  ## run everything: infra, five services, the gateway
+	$(SERVICES) up
+	@echo
+	@echo "JobFriends is up:"
+	@echo "  gateway   http://127.0.0.1:8000    (the public API, /v1/...)"
+	@echo "  API docs  http://127.0.0.1:8000/docs"
+	@echo "  logs      make logs     stop: make down"
+
+down:  ## stop everything this checkout started
+	$(SERVICES) down
+	$(INFRA) down
+
+status:  ## what is running
+	$(SERVICES) status || true
+	$(INFRA) status || true
+
+logs:  ## every process's log, followed
+	tail -n 50 -F .infra/logs/*.log
+
+test: install  ## unit and integration tests against a real Kafka and store
+	$(UV) run pytest $(PYTEST_ARGS)
+
+test-unit: install  ## only tests that need no servers
+	$(UV) run pytest -m "not integration" $(PYTEST_ARGS)
+
+lint: install  ## ruff and mypy strict
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy -p jobfriends_shared -p identity -p feed -p events -p matching -p notifications -p gateway
+
+bench: install infra-up  ## benchmarks, as ratios against limits measured in the same run
+	$(UV) run python -m bench
+
+clean: down  ## stop everything and delete local data (keeps downloaded tools)
+	rm -rf .infra/data .infra/logs .infra/run
