@@ -45,8 +45,13 @@ install() {
   local tmp="$KAFKA_HOME/libs.tmp"
   rm -rf "$tmp"
   mkdir -p "$KAFKA_HOME"
-  # -B: no colour/progress noise in logs; -q: only errors.
-  mvn -B -q -f "$POM" dependency:copy-dependencies -DoutputDirectory="$tmp"
+  # Output to a file: Maven prints colour codes even in batch mode; shown on failure.
+  local mvn_log="$LOG_DIR/kafka-install.log"
+  mkdir -p "$LOG_DIR"
+  if ! mvn -B -f "$POM" dependency:copy-dependencies -DoutputDirectory="$tmp" >"$mvn_log" 2>&1; then
+    tail -n 30 "$mvn_log" >&2
+    die "kafka: Maven could not resolve the broker jars (full output: $mvn_log)"
+  fi
   compgen -G "$tmp/kafka_2.13-*.jar" >/dev/null || die "kafka: Maven produced no kafka_2.13 jar in $tmp"
   # Swap in whole so an interrupted resolve never leaves a half classpath.
   rm -rf "$LIBS"
@@ -97,7 +102,7 @@ EOF
 read -r -a HEAP_FLAGS <<<"$HEAP"
 JVM=(java "${HEAP_FLAGS[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20
   -Djava.awt.headless=true
-  -Dkafka.logs.dir="$LOG_DIR"
+  -Dkafka.logs.dir="$LOG_DIR/kafka"
   -Dlog4j2.configurationFile="$LOG4J_CONF"
   -cp "$LIBS/*")
 

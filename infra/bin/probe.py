@@ -93,16 +93,33 @@ def _bson_ping(db: str) -> bytes:
     """Hand-encode {ping: 1 (int32), $db: db (string)}."""
     db_bytes = db.encode() + b"\x00"
     elements = (
-        b"\x10" + _bson_cstring("ping") + struct.pack("<i", 1)
-        + b"\x02" + _bson_cstring("$db") + struct.pack("<i", len(db_bytes)) + db_bytes
+        b"\x10"
+        + _bson_cstring("ping")
+        + struct.pack("<i", 1)
+        + b"\x02"
+        + _bson_cstring("$db")
+        + struct.pack("<i", len(db_bytes))
+        + db_bytes
     )
     return struct.pack("<i", len(elements) + 5) + elements + b"\x00"
 
 
 # Fixed-size BSON value types: double, ObjectId, bool, datetime, null, int32, timestamp,
 # int64, decimal128, min key, max key, undefined.
-_FIXED = {0x01: 8, 0x07: 12, 0x08: 1, 0x09: 8, 0x0A: 0, 0x10: 4, 0x11: 8, 0x12: 8,
-          0x13: 16, 0xFF: 0, 0x7F: 0, 0x06: 0}
+_FIXED = {
+    0x01: 8,
+    0x07: 12,
+    0x08: 1,
+    0x09: 8,
+    0x0A: 0,
+    0x10: 4,
+    0x11: 8,
+    0x12: 8,
+    0x13: 16,
+    0xFF: 0,
+    0x7F: 0,
+    0x06: 0,
+}
 
 
 def _bson_top_level(doc: bytes) -> dict[str, object]:
@@ -115,7 +132,7 @@ def _bson_top_level(doc: bytes) -> dict[str, object]:
     while doc[pos] != 0:
         kind = doc[pos]
         end = doc.index(b"\x00", pos + 1)
-        name = doc[pos + 1:end].decode(errors="replace")
+        name = doc[pos + 1 : end].decode(errors="replace")
         pos = end + 1
         if kind == 0x01:
             out[name] = struct.unpack_from("<d", doc, pos)[0]
@@ -130,7 +147,7 @@ def _bson_top_level(doc: bytes) -> dict[str, object]:
         elif kind in (0x02, 0x0D, 0x0E):  # string, JavaScript, symbol
             (n,) = struct.unpack_from("<i", doc, pos)
             if kind == 0x02:
-                out[name] = doc[pos + 4:pos + 3 + n].decode(errors="replace")
+                out[name] = doc[pos + 4 : pos + 3 + n].decode(errors="replace")
             pos += 4 + n
         elif kind in (0x03, 0x04, 0x0F):  # document, array, code with scope
             pos += struct.unpack_from("<i", doc, pos)[0]
@@ -161,13 +178,14 @@ def probe_mongo(target: str, timeout: float) -> str:
     if rest[4] != 0:
         raise ProbeError(f"unexpected OP_MSG section kind {rest[4]}")
     (doc_len,) = struct.unpack_from("<i", rest, 5)
-    reply = _bson_top_level(rest[5:5 + doc_len])
+    reply = _bson_top_level(rest[5 : 5 + doc_len])
     if reply.get("ok") not in (1, 1.0, True):
         raise ProbeError(f"ping failed: {reply}")
     return "ok: 1"
 
 
 # --- HTTP ------------------------------------------------------------------
+
 
 def probe_http(url: str, timeout: float) -> str:
     """GET the URL; only a 2xx status counts (urllib raises on 4xx/5xx)."""
@@ -189,10 +207,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=sorted(PROBES))
     parser.add_argument("target", help="HOST:PORT, or a URL for http")
-    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                        help="retry until ready or this many seconds have passed")
-    parser.add_argument("--timeout", type=float, default=3.0, metavar="SECONDS",
-                        help="per-attempt socket timeout (default 3)")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="retry until ready or this many seconds have passed",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="per-attempt socket timeout (default 3)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     args = parser.parse_args(argv)
     probe = PROBES[args.kind]
@@ -206,7 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     while True:
         remaining = deadline - time.monotonic()
         try:
-            detail = probe(args.target, max(0.2, min(args.timeout, remaining)) if args.wait else args.timeout)
+            detail = probe(
+                args.target, max(0.2, min(args.timeout, remaining)) if args.wait else args.timeout
+            )
         except (OSError, ProbeError, struct.error, ValueError, IndexError) as exc:
             if time.monotonic() + 0.25 >= deadline:
                 print(f"{args.kind} {args.target}: not ready: {exc}", file=sys.stderr)

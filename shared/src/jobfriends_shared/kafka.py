@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiokafka import ConsumerRecord
@@ -30,7 +31,7 @@ def make_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
         enable_idempotence=True,
         acks="all",
         linger_ms=2,
-        logger=None,
+        log_level=logging.DEBUG,  # one line per message is too much at INFO
     )
 
 
@@ -86,18 +87,24 @@ def subscribe(
     for name in topic_names:
         spec = topic(name)
         physical = physical_name(name, prefix)
-
-        async def on_message(message: KafkaMessage, _topic: str = physical) -> None:
-            raw: ConsumerRecord[bytes, bytes] = message.raw_message
-            where = f"{raw.topic}/{raw.partition}@{raw.offset}"
-            await consumer.handle(message.body, topic=_topic, key=raw.key, where=where)
-
         broker.subscriber(
             physical,
-            group_id=group_id,
+            # A group per topic: subscriptions of one service do not rebalance each other.
+            group_id=f"{group_id}.{physical}",
             ack_policy=AckPolicy.ACK,
             auto_offset_reset="earliest",
             title=f"{group_id}:{name}",
             description=f"{group_id} applies {', '.join(consumer.event_types) or 'nothing'} "
             f"from {name}: {spec.description}",
-        )(on_message)
+        )(_handler(consumer, physical))
+
+
+def _handler(consumer: EventConsumer, physical: str) -> Callable[[KafkaMessage], Awaitable[None]]:
+    # FastStream injects every parameter of a handler from the message, so the topic is bound
+    # by closure rather than as a default argument.
+    async def on_message(message: KafkaMessage) -> None:
+        raw: ConsumerRecord[bytes, bytes] = message.raw_message
+        where = f"{raw.topic}/{raw.partition}@{raw.offset}"
+        await consumer.handle(message.body, topic=physical, key=raw.key, where=where)
+
+    return on_message

@@ -129,30 +129,35 @@ def session_infra() -> Iterator[Endpoints]:
 
 async def read_topic(bootstrap: str, topic_name: str, *, timeout: float = 10.0) -> list[Any]:
     """Every record currently in a topic, from the beginning up to its end offsets."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka import AIOKafkaConsumer
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic_name,
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        metadata_max_age_ms=1000,
+    )
     await consumer.start()
     try:
-        partitions = [
-            TopicPartition(topic_name, p)
-            for p in (consumer.partitions_for_topic(topic_name) or set())
-        ]
-        if not partitions:
-            await consumer.force_metadata_update()
-            partitions = [
-                TopicPartition(topic_name, p)
-                for p in (consumer.partitions_for_topic(topic_name) or set())
-            ]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        records: list[Any] = []
         async with asyncio.timeout(timeout):
-            while any(await consumer.position(tp) < end for tp, end in ends.items()):
+            # Without a group the consumer takes every partition once metadata arrives.
+            while not consumer.assignment():
+                await asyncio.sleep(0.05)
+            partitions = sorted(consumer.assignment())
+            ends = await consumer.end_offsets(partitions)
+            records: list[Any] = []
+
+            async def behind() -> bool:
+                for tp, end in ends.items():
+                    if await consumer.position(tp) < end:
+                        return True
+                return False
+
+            while await behind():
                 batch = await consumer.getmany(timeout_ms=200)
                 for items in batch.values():
                     records.extend(items)
-        return records
+        return sorted(records, key=lambda r: (r.timestamp, r.partition, r.offset))
     finally:
         await consumer.stop()

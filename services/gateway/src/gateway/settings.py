@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from jobfriends_shared.settings import ServiceSettings
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
-
-from jobfriends_shared.settings import ServiceSettings
 
 MIB = 1024 * 1024
 

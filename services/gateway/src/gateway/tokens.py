@@ -18,7 +18,6 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.errors import Unauthorized
 
@@ -31,7 +30,7 @@ tokens, and anything else is simply not what identity issues."""
 MAX_TOKEN_CHARS = 8192
 MIN_RSA_BITS = 2048
 _SAFE_SUBJECT = re.compile(r"[A-Za-z0-9._:@|-]{1,128}")  # travels on as a header value
-_ACCESS_TYPES = frozenset({"access", "access_token", "at+jwt"})
+_ACCESS_TYPES = frozenset({"access", "access_token", "at+jwt", "bearer"})
 _TYPE_CLAIMS = ("typ", "token_type", "token_use")
 
 
@@ -194,7 +193,9 @@ class TokenVerifier:
     async def verify(self, authorization: str | None) -> Principal:
         """The caller behind an `Authorization` header value, or `Unauthorized`."""
         if not authorization:
-            raise Unauthorized("sign in: send 'Authorization: Bearer <token>'", code="missing_token")
+            raise Unauthorized(
+                "sign in: send 'Authorization: Bearer <token>'", code="missing_token"
+            )
         scheme, _, token = authorization.strip().partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
@@ -250,7 +251,8 @@ class TokenVerifier:
     @staticmethod
     def _subject(claims: Mapping[str, Any]) -> str:
         for name in _TYPE_CLAIMS:  # a refresh token must not pass for an access token
-            if name in claims and claims[name] not in _ACCESS_TYPES:
+            value = claims.get(name)
+            if value is not None and str(value).lower() not in _ACCESS_TYPES:
                 raise _invalid("not an access token")
         sub = claims.get("sub")
         if not isinstance(sub, str) or not _SAFE_SUBJECT.fullmatch(sub):

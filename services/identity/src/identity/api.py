@@ -199,7 +199,8 @@ async def delete_me(service: Service, caller: CallerDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/v1/users/{user_id}", tags=["people"])
+# Hidden field groups are left out entirely, not shown as null.
+@router.get("/v1/users/{user_id}", tags=["people"], response_model_exclude_unset=True)
 async def get_user(user_id: UserId, service: Service, caller: CallerDep) -> UserOut:
     return UserOut.model_validate(await service.view(caller.require_user(), user_id))
 

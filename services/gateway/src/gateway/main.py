@@ -1,0 +1,117 @@
+"""Composition root: `create_app` wires settings, clock and transport into the gateway app.
+
+The gateway does not use the shared `Runtime`: it holds no database or broker, only HTTP
+clients to the services, so its lifespan just loads identity's keys and closes those clients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from jobfriends_shared.clock import Clock, SystemClock
+from jobfriends_shared.http import health_router, install_error_handlers
+
+from gateway.api import CorrelationMiddleware, Gateway, install, own_openapi
+from gateway.domain import RouteTable, Service, TokenBucketLimiter
+from gateway.proxy import ApiDocs, Upstreams
+from gateway.settings import GatewaySettings
+from gateway.tokens import KeySet, TokenVerifier
+
+JWKS_PATH = "/.well-known/jwks.json"
+DESCRIPTION = (
+    "The JobFriends public API. Send `Authorization: Bearer <access token>` (from "
+    "`POST /v1/auth/token`) on every operation that is not marked public. Errors are JSON "
+    '`{"code": ..., "message": ...}`; every response carries `X-Correlation-Id`.'
+)
+
+
+def create_app(
+    settings: GatewaySettings,
+    clock: Clock | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """`transport` replaces the network to the services (tests pass an `httpx.MockTransport`)."""
+    clock = clock or SystemClock()
+    table = RouteTable()
+    upstreams = Upstreams(settings, transport)
+    keys = KeySet(
+        partial(
+            upstreams.fetch_json, Service.IDENTITY, JWKS_PATH, timeout=settings.jwks_fetch_timeout
+        ),
+        clock,
+        min_refresh_seconds=settings.jwks_min_refresh_seconds,
+        max_age_seconds=settings.jwks_max_age_seconds,
+    )
+    own: dict[str, Any] = {}
+
+    def own_doc() -> dict[str, Any]:
+        if not own:
+            own.update(own_openapi(app))
+        return own
+
+    gateway = Gateway(
+        settings=settings,
+        table=table,
+        keys=keys,
+        verifier=TokenVerifier(
+            keys,
+            clock,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            leeway_seconds=settings.jwt_leeway_seconds,
+        ),
+        upstreams=upstreams,
+        ip_limiter=TokenBucketLimiter(
+            settings.ip_rate, settings.ip_burst, clock, settings.rate_limit_max_keys
+        ),
+        user_limiter=TokenBucketLimiter(
+            settings.user_rate, settings.user_burst, clock, settings.rate_limit_max_keys
+        ),
+        docs=ApiDocs(
+            upstreams,
+            table,
+            clock,
+            own_doc,
+            ttl=settings.openapi_cache_seconds,
+            fetch_timeout=settings.openapi_fetch_timeout,
+        ),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await keys.refresh()  # best effort: readiness reports whether it worked
+        try:
+            yield
+        finally:
+            await gateway.close()
+
+    app = FastAPI(
+        title="JobFriends API",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url=None,  # ours is the merged document, served by `install`
+        docs_url=None,
+        redoc_url=None,
+        redirect_slashes=False,  # paths are passed on as given; slash policy is the service's
+    )
+    install_error_handlers(app)
+    app.include_router(health_router(lambda: {"jwks": keys.ensure_loaded}))
+    install(app, gateway)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["*"],
+            expose_headers=["X-Correlation-Id", "Retry-After", "Location", "ETag"],
+            max_age=600,
+        )
+    app.add_middleware(CorrelationMiddleware)  # added last = outermost: every response gets it
+    return app
