@@ -69,6 +69,17 @@ port_open() {
   (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
 }
 
+# take_lock NAME: serialize start/stop/install of one server across concurrent
+# callers (e.g. several test workers running `infra.sh up` at once), which would
+# otherwise both launch and overwrite each other's pid file. Held until exit.
+take_lock() {
+  mkdir -p "$RUN_DIR"
+  # No flock (macOS): run unlocked; concurrent starts are then the caller's care.
+  command -v flock >/dev/null 2>&1 || return 0
+  exec 9>"$RUN_DIR/$1.lock"
+  flock -w 900 9 || die "$1: timed out waiting for $RUN_DIR/$1.lock"
+}
+
 # launch NAME LOGFILE PIDFILE CMD...: start CMD detached (own session when setsid
 # exists, so the caller's terminal or job control cannot signal it), record its pid.
 launch() {
@@ -76,11 +87,12 @@ launch() {
   shift 3
   mkdir -p "$(dirname "$logfile")" "$(dirname "$pidfile")"
   printf '\n==== %s starting %s ====\n' "$(date '+%F %T')" "$name" >>"$logfile"
-  # setsid and nohup exec in place, so $! is the server's own pid.
+  # setsid and nohup exec in place, so $! is the server's own pid. 9>&-: the
+  # server must not inherit (and so hold forever) the take_lock descriptor.
   if command -v setsid >/dev/null 2>&1; then
-    setsid nohup "$@" >>"$logfile" 2>&1 </dev/null &
+    setsid nohup "$@" >>"$logfile" 2>&1 </dev/null 9>&- &
   else
-    nohup "$@" >>"$logfile" 2>&1 </dev/null &
+    nohup "$@" >>"$logfile" 2>&1 </dev/null 9>&- &
   fi
   echo "$!" >"$pidfile"
 }

@@ -188,6 +188,9 @@ status() {
 }
 
 case "${1:-}" in
+  install | start | stop) take_lock mongo ;;
+esac
+case "${1:-}" in
   install) install ;;
   start) start ;;
   stop) stop ;;

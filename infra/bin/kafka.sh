@@ -46,8 +46,7 @@ install() {
   rm -rf "$tmp"
   mkdir -p "$KAFKA_HOME"
   # Output to a file: Maven prints colour codes even in batch mode; shown on failure.
-  local mvn_log="$LOG_DIR/kafka-install.log"
-  mkdir -p "$LOG_DIR"
+  local mvn_log="$KAFKA_HOME/install.log"
   if ! mvn -B -f "$POM" dependency:copy-dependencies -DoutputDirectory="$tmp" >"$mvn_log" 2>&1; then
     tail -n 30 "$mvn_log" >&2
     die "kafka: Maven could not resolve the broker jars (full output: $mvn_log)"
@@ -157,6 +156,9 @@ status() {
   return 1
 }
 
+case "${1:-}" in
+  install | start | stop) take_lock kafka ;;
+esac
 case "${1:-}" in
   install) install ;;
   start) start ;;

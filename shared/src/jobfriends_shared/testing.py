@@ -142,7 +142,7 @@ async def read_topic(bootstrap: str, topic_name: str, *, timeout: float = 10.0) 
     try:
         async with asyncio.timeout(timeout):
             # Without a group the consumer takes every partition once metadata arrives.
-            while not consumer.assignment():
+            while not consumer.assignment():  # noqa: ASYNC110 (aiokafka offers no event)
                 await asyncio.sleep(0.05)
             partitions = sorted(consumer.assignment())
             ends = await consumer.end_offsets(partitions)

@@ -76,3 +76,59 @@ class ConnectionWithdrawn(_PairEvent):
 )
 class ConnectionRemoved(_PairEvent):
     pass
+
+
+@event(
+    "tribe.member_added",
+    version=1,
+    topic_name=TOPIC,
+    key="pair_id",
+    description="`owner_id` added the connection `member_id` to their tribe.",
+)
+class TribeMemberAdded(Payload):
+    pair_id: str
+    owner_id: str
+    member_id: str
+
+
+@event(
+    "tribe.member_removed",
+    version=1,
+    topic_name=TOPIC,
+    key="pair_id",
+    description="`owner_id` removed `member_id` from their tribe.",
+)
+class TribeMemberRemoved(Payload):
+    pair_id: str
+    owner_id: str
+    member_id: str
+
+
+@event(
+    "nudge.due",
+    version=1,
+    topic_name=TOPIC,
+    key="pair_id",
+    description="Time for `user_id` to get in touch with `friend_id`, with a conversation starter.",
+)
+class NudgeDue(Payload):
+    pair_id: str
+    user_id: str
+    friend_id: str
+    nudge_id: str
+    starter: str
+    reason: str
+
+
+@event(
+    "match.suggestions_refreshed",
+    version=1,
+    topic_name="matching.suggestions",
+    key="user_id",
+    description="A person's suggestions changed; `top` lists the best few user ids.",
+)
+class SuggestionsRefreshed(Payload):
+    user_id: str
+    count: int
+    top: tuple[str, ...] = ()
+    new: tuple[str, ...] = ()
