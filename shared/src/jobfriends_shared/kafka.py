@@ -82,17 +82,21 @@ def subscribe(
     topic_names: list[str],
     group_id: str,
     prefix: str = "",
+    from_start: bool = True,
 ) -> None:
-    """One FastStream subscriber per topic, committing offsets only after `consumer` is done."""
+    """One FastStream subscriber per topic, committing offsets only after `consumer` is done.
+
+    `from_start=False` (with a group of its own per instance) makes a broadcast subscription:
+    every instance sees every new message, e.g. to push to the clients connected to it."""
     for name in topic_names:
         spec = topic(name)
         physical = physical_name(name, prefix)
         broker.subscriber(
             physical,
             # A group per topic: subscriptions of one service do not rebalance each other.
-            group_id=f"{group_id}.{physical}",
+            group_id=f"{group_id}:{name}",
             ack_policy=AckPolicy.ACK,
-            auto_offset_reset="earliest",
+            auto_offset_reset="earliest" if from_start else "latest",
             title=f"{group_id}:{name}",
             description=f"{group_id} applies {', '.join(consumer.event_types) or 'nothing'} "
             f"from {name}: {spec.description}",

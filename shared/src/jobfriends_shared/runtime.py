@@ -7,11 +7,14 @@ they like.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
@@ -42,21 +45,56 @@ class Runtime:
         self.relay = OutboxRelay(self.outbox, partial(send, self.broker))
         self.consumer = EventConsumer(self.db, self.clock, self._dead_letter)
         self._startup: list[Callable[[], Awaitable[None]]] = []
+        self.jobs: dict[str, tuple[float, Callable[[], Awaitable[Any]]]] = {}
+        self.run_jobs = settings.run_jobs
 
     async def _dead_letter(
         self, topic_name: str, key: bytes | None, value: bytes, headers: dict[str, str]
     ) -> None:
         await (await send(self.broker, topic_name, key, value, headers))
 
-    def consume(self, topic_names: Sequence[str]) -> None:
-        """Subscribe the consumer (with its handlers already registered) to these topics."""
+    def consume(self, topic_names: Sequence[str], consumer: EventConsumer | None = None) -> None:
+        """Subscribe the consumer (with its handlers already registered) to these topics; the
+        service's instances share the partitions through one consumer group per topic."""
         subscribe(
             self.broker,
-            self.consumer,
+            consumer or self.consumer,
             topic_names=list(topic_names),
-            group_id=self.name,
+            group_id=f"{self.prefix}{self.name}",
             prefix=self.prefix,
         )
+
+    def broadcast(self, topic_names: Sequence[str], consumer: EventConsumer) -> None:
+        """Every instance receives every new message (a consumer group of its own), e.g. to
+        push notifications to the clients connected to this instance. `consumer` should be a
+        separate `EventConsumer` whose handlers only touch this instance's memory."""
+        subscribe(
+            self.broker,
+            consumer,
+            topic_names=list(topic_names),
+            group_id=f"{self.prefix}{self.name}.{self.instance}.{uuid.uuid4().hex[:8]}",
+            prefix=self.prefix,
+            from_start=False,
+        )
+
+    def every(self, seconds: float, job: Callable[[], Awaitable[Any]], name: str) -> None:
+        """Run `job` periodically while the service runs (schedulers: reminders, nudges,
+        digests). Jobs must be idempotent: several instances run them, and a restart repeats
+        the last run. Tests call `run_job(name)` instead of waiting."""
+        self.jobs[name] = (seconds, job)
+
+    async def run_job(self, name: str) -> Any:
+        return await self.jobs[name][1]()
+
+    async def _loop(self, name: str, seconds: float, job: Callable[[], Awaitable[Any]]) -> None:
+        while True:
+            try:
+                await job()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("periodic job %s failed; next run in %ss", name, seconds)
+            await asyncio.sleep(seconds)
 
     def on_startup(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run after the store is reachable and before traffic (index creation, schedulers)."""
@@ -81,9 +119,17 @@ class Runtime:
             await hook()
         await self.broker.start()
         self.relay.start()
+        tasks = [
+            asyncio.create_task(self._loop(name, seconds, job), name=f"job:{name}")
+            for name, (seconds, job) in self.jobs.items()
+            if self.run_jobs
+        ]
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await self.relay.stop()
             await self.broker.stop()
             await self.client.close()

@@ -49,4 +49,7 @@ class ServiceSettings(BaseSettings):
     database: str = Field("jobfriends", pattern=r"^[A-Za-z0-9_-]{1,60}$")
     instance_id: str = Field("", description="Distinguishes replicas in logs; defaults to host pid")
     log_level: str = "INFO"
+    run_jobs: bool = Field(
+        True, description="Run periodic jobs (schedulers); tests turn this off and call them"
+    )
     infra: InfraSettings = Field(default_factory=InfraSettings)
