@@ -6,6 +6,7 @@
 #   infra/bin/infra.sh status    one line each; exit 0 only if both answer
 #   infra/bin/infra.sh env       print the endpoint variables (for: eval "$(infra/bin/infra.sh env)")
 #   infra/bin/infra.sh logs [-f] last lines of both logs, or follow them
+#   infra/bin/infra.sh reset     stop both and delete their data (topics, databases)
 #
 # State, logs and pid files live in $JF_INFRA_DIR (default <repo>/.infra).
 # Ports: JF_KAFKA_PORT (9092), JF_KAFKA_CONTROLLER_PORT (9093), JF_MONGO_PORT (27017).
@@ -43,6 +44,14 @@ case "${1:-}" in
   env)
     endpoints
     ;;
+  reset)
+    # Many test runs leave thousands of topic partitions, which slow Kafka's
+    # start (~1 s per 1000). Only our data dirs; installed tools stay.
+    "$INFRA_BIN_DIR/ferretdb.sh" stop
+    "$INFRA_BIN_DIR/kafka.sh" stop
+    rm -rf "$DATA_DIR/kafka" "$DATA_DIR/ferretdb" "$DATA_DIR/mongod" "$JF_INFRA_DIR/kafka/cluster-id"
+    log "removed data under $DATA_DIR; run '$0 up' to start afresh"
+    ;;
   logs)
     files=()
     for f in kafka ferretdb mongod; do
@@ -55,7 +64,7 @@ case "${1:-}" in
     tail -n "${JF_LOG_LINES:-40}" "${files[@]}"
     ;;
   *)
-    echo "usage: $0 {up|down|status|env|logs [-f]}" >&2
+    echo "usage: $0 {up|down|status|env|logs [-f]|reset}" >&2
     exit 2
     ;;
 esac

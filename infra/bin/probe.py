@@ -189,9 +189,11 @@ def probe_mongo(target: str, timeout: float) -> str:
 
 def probe_http(url: str, timeout: float) -> str:
     """GET the URL; only a 2xx status counts (urllib raises on 4xx/5xx)."""
-    req = urllib.request.Request(url, headers={"User-Agent": "jf-probe"})
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"expected an http(s) URL, got {url!r}")
+    req = urllib.request.Request(url, headers={"User-Agent": "jf-probe"})  # noqa: S310 (scheme checked)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (local URLs)
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (scheme checked)
             status = resp.status
     except urllib.error.HTTPError as exc:
         raise ProbeError(f"HTTP {exc.code}") from None

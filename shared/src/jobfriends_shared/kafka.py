@@ -35,15 +35,16 @@ def make_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
     )
 
 
-async def ensure_topics(bootstrap_servers: str, prefix: str = "") -> list[str]:
-    """Create every catalogue topic and its dead-letter twin; existing ones are left alone."""
+async def ensure_topics(
+    bootstrap_servers: str, prefix: str = "", partitions: int | None = None
+) -> list[str]:
+    """Create every catalogue topic and its dead-letter twin; existing ones are left alone.
+    `partitions` overrides the catalogue's counts (tests keep the broker small with it)."""
     wanted: list[NewTopic] = []
     for spec in TOPICS:
-        wanted.append(
-            NewTopic(
-                physical_name(spec.name, prefix), spec.partitions, 1, topic_configs=spec.config()
-            )
-        )
+        name = physical_name(spec.name, prefix)
+        count = partitions or spec.partitions
+        wanted.append(NewTopic(name, count, 1, topic_configs=spec.config()))
         wanted.append(
             NewTopic(
                 physical_name(spec.dead_letter, prefix),

@@ -5,7 +5,7 @@ and its events cannot be written atomically together. Instead:
 
 1. `stage` inserts the events as *pending* outbox entries of one unit (inserts are atomic);
 2. the use case writes its state change and stamps the aggregate document with the unit id
-   (`mark(unit)`), in the same single-document write;
+   (`stamp(update, unit)` or `marked(unit)` for inserts), in the same single-document write;
 3. `commit` flips the unit to *committed*; the relay publishes only committed entries.
 
 If the process dies after 1, the relay's sweeper later looks at the aggregate: a stamped document
@@ -35,18 +35,34 @@ from jobfriends_shared.mongo import Database, Document
 COLLECTION = "outbox"
 PENDING, COMMITTED, PUBLISHED, ABANDONED = "pending", "committed", "published", "abandoned"
 UNITS_FIELD = "_units"
-_UNITS_KEPT = 16
+_SLOTS = 64
 _seq = itertools.count()
 
 
-def mark(unit: str) -> Document:
-    """Update fragment that stamps an aggregate with the unit that changed it."""
-    return {"$push": {UNITS_FIELD: {"$each": [unit], "$slice": -_UNITS_KEPT}}}
+def _slot(unit: str) -> str:
+    return f"{UNITS_FIELD}.s{int(unit[:8], 16) % _SLOTS}"
+
+
+def stamp(update: Document, unit: str) -> Document:
+    """`update` (an update document such as `{"$set": {...}}`) plus the stamp of the unit that
+    makes this change, merged into its `$set`.
+
+    Stamps live in a fixed set of slots picked by the unit id, so a document's stamps stay
+    bounded without `$push`+`$slice` (FerretDB ignores `$slice`) and without reading first. A later
+    unit can overwrite a slot, which only matters if a writer died *and* another unit landing in
+    the same slot (1 in 64) changed the same document within the relay's grace period.
+    """
+    return {**update, "$set": {**update.get("$set", {}), _slot(unit): unit}}
 
 
 def marked(unit: str) -> Document:
     """Fields for a freshly inserted (or replaced) aggregate document."""
-    return {UNITS_FIELD: [unit]}
+    return {UNITS_FIELD: {_slot(unit).split(".", 1)[1]: unit}}
+
+
+def stamped_by(unit: str) -> Document:
+    """Query that matches the aggregate document if `unit`'s state change was written."""
+    return {_slot(unit): unit}
 
 
 def _next_seq() -> int:
@@ -160,7 +176,7 @@ class Outbox:
         committed = abandoned = 0
         for unit, doc in {d["unit"]: d for d in stale}.items():
             stamped = await self._db[doc["collection"]].find_one(
-                {"_id": doc["aggregate_id"], UNITS_FIELD: unit}, {"_id": 1}
+                {"_id": doc["aggregate_id"], **stamped_by(unit)}, {"_id": 1}
             )
             if stamped:
                 await self.commit(unit)

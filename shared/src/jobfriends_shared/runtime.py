@@ -110,7 +110,9 @@ class Runtime:
     async def running(self) -> AsyncIterator[None]:
         infra = self.settings.infra
         if infra.create_topics:
-            created = await ensure_topics(infra.kafka_bootstrap_servers, self.prefix)
+            created = await ensure_topics(
+                infra.kafka_bootstrap_servers, self.prefix, infra.topic_partitions
+            )
             if created:
                 log.info("created topics %s", created)
         await self.outbox.ensure_indexes()

@@ -29,6 +29,13 @@ class InfraSettings(BaseSettings):
         description="Shared secret the gateway sends so services trust only the gateway",
     )
     create_topics: bool = Field(True, alias="JF_CREATE_TOPICS")
+    topic_partitions: int | None = Field(
+        None,
+        alias="JF_TOPIC_PARTITIONS",
+        ge=1,
+        le=1000,
+        description="Overrides the catalogue's partition counts (small for tests)",
+    )
 
     @field_validator("gateway_secret")
     @classmethod

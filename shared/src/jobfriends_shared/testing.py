@@ -88,8 +88,27 @@ def start_infra(stack: ExitStack) -> Endpoints:
     return _from_native(stack)
 
 
+_ISSUED: set[str] = set()
+
+
 def unique_name(prefix: str = "t") -> str:
-    return f"{prefix}{uuid.uuid4().hex[:10]}"
+    """A fresh database name / topic prefix; its topics are dropped when the session ends."""
+    name = f"{prefix}{uuid.uuid4().hex[:10]}"
+    _ISSUED.add(f"{name}.")
+    return name
+
+
+async def _drop_issued_topics(bootstrap: str) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        doomed = [t for t in await admin.list_topics() if t.startswith(tuple(_ISSUED))]
+        for start in range(0, len(doomed), 200):
+            await admin.delete_topics(doomed[start : start + 200])
+    finally:
+        await admin.close()
 
 
 def test_secret() -> str:
@@ -103,6 +122,7 @@ def settings_for(cls: type[S], endpoints: Endpoints, name: str, **overrides: Any
         MONGODB_URL=endpoints.mongodb,
         JF_TOPIC_PREFIX=f"{name}.",
         JF_GATEWAY_SECRET=overrides.pop("gateway_secret", None) or test_secret(),
+        JF_TOPIC_PARTITIONS=2,  # enough to exercise partitioning, cheap to create
     )
     return cls(database=name, infra=infra, **overrides)
 
@@ -124,7 +144,11 @@ async def wait_for(
 def session_infra() -> Iterator[Endpoints]:
     """Body of the session fixture; kept here so every conftest can reuse it."""
     with ExitStack() as stack:
-        yield start_infra(stack)
+        endpoints = start_infra(stack)
+        yield endpoints
+        # Thousands of leftover partitions would slow the broker down run after run.
+        if _ISSUED:
+            asyncio.run(_drop_issued_topics(endpoints.kafka))
 
 
 async def read_topic(bootstrap: str, topic_name: str, *, timeout: float = 10.0) -> list[Any]:

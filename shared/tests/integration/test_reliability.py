@@ -13,7 +13,7 @@ from jobfriends_shared.contracts import build_event
 from jobfriends_shared.contracts.identity import UserBlocked, UserRegistered
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Database
-from jobfriends_shared.outbox import ABANDONED, Outbox, mark
+from jobfriends_shared.outbox import ABANDONED, Outbox, stamp
 from jobfriends_shared.relay import OutboxRelay
 from jobfriends_shared.runtime import Runtime
 from jobfriends_shared.testing import Endpoints, read_topic, wait_for
@@ -196,7 +196,7 @@ async def test_relay_publishes_committed_events_in_order_with_their_keys(
         ) as unit:
             await probe_db["users"].update_one(
                 {"_id": "a"},
-                {"$set": {"n": event.payload["blocked_id"]}, **mark(unit)},
+                stamp({"$set": {"n": event.payload["blocked_id"]}}, unit),
                 upsert=True,
             )
     async with runtime.running():

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from jobfriends_shared.contracts.matching import pair_id
 from jobfriends_shared.mongo import Database, Document
-from jobfriends_shared.outbox import mark, marked
+from jobfriends_shared.outbox import marked, stamp
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
@@ -84,7 +84,7 @@ class IdentityRepository:
         return await self.users.find_one({"email": email, "deleted": {"$ne": True}})
 
     async def update_user(self, user_id: str, fields: Document, unit: str) -> None:
-        await self.users.update_one({"_id": user_id}, {"$set": fields, **mark(unit)})
+        await self.users.update_one({"_id": user_id}, stamp({"$set": fields}, unit))
 
     async def tombstone_user(self, user_id: str, now: datetime, unit: str) -> None:
         """Erase the account but keep a stub, so the outbox can prove the deletion happened."""
@@ -158,15 +158,17 @@ class IdentityRepository:
     ) -> None:
         await self.blocks.update_one(
             {"_id": f"{blocker_id}|{blocked_id}"},
-            {
-                "$set": {
-                    "blocker_id": blocker_id,
-                    "blocked_id": blocked_id,
-                    "active": active,
-                    "at": at,
+            stamp(
+                {
+                    "$set": {
+                        "blocker_id": blocker_id,
+                        "blocked_id": blocked_id,
+                        "active": active,
+                        "at": at,
+                    }
                 },
-                **mark(unit),
-            },
+                unit,
+            ),
             upsert=True,
         )
 
