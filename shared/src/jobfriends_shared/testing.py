@@ -115,12 +115,15 @@ def test_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def settings_for(cls: type[S], endpoints: Endpoints, name: str, **overrides: Any) -> S:
-    """Settings of one isolated service instance: own database, own topic prefix."""
+def settings_for(
+    cls: type[S], endpoints: Endpoints, name: str, *, prefix: str | None = None, **overrides: Any
+) -> S:
+    """Settings of one isolated service instance: own database, own topic prefix (or the
+    `prefix` of a stack of services that must hear each other)."""
     infra = InfraSettings(
         KAFKA_BOOTSTRAP_SERVERS=endpoints.kafka,
         MONGODB_URL=endpoints.mongodb,
-        JF_TOPIC_PREFIX=f"{name}.",
+        JF_TOPIC_PREFIX=prefix if prefix is not None else f"{name}.",
         JF_GATEWAY_SECRET=overrides.pop("gateway_secret", None) or test_secret(),
         JF_TOPIC_PARTITIONS=2,  # enough to exercise partitioning, cheap to create
     )

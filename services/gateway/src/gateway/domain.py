@@ -102,6 +102,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     _rule("/v1/users/*", Service.IDENTITY, exact=True),
     _rule("/v1/users/*/endorsements", Service.IDENTITY),
     _rule("/v1/users/*/block", Service.IDENTITY),
+    _rule("/v1/users/*/milestones", Service.IDENTITY),
     _rule("/v1/users/*/posts", Service.FEED),
     _rule("/v1/users/*/follow", Service.FEED),
     _rule("/v1/posts", Service.FEED),

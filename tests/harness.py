@@ -1,0 +1,168 @@
+"""The whole platform in one process: every service and the gateway on real loopback HTTP
+servers (ephemeral ports), sharing one topic prefix on the real Kafka and one database per
+service on the real store, all on one controllable clock.
+
+System tests, journeys and benchmarks drive it through the gateway only, as a client would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import uvicorn
+from events.main import create_app as events_app
+from events.settings import EventsSettings
+from fastapi import FastAPI
+from feed.main import create_app as feed_app
+from feed.settings import FeedSettings
+from gateway.main import create_app as gateway_app
+from gateway.settings import GatewaySettings
+from identity.main import create_app as identity_app
+from identity.settings import IdentitySettings
+from jobfriends_shared.clock import ControlledClock
+from jobfriends_shared.mongo import mongo_client
+from jobfriends_shared.testing import Endpoints, settings_for, test_secret, unique_name
+from matching.main import create_app as matching_app
+from matching.settings import MatchingSettings
+from notifications.main import create_app as notifications_app
+from notifications.settings import NotificationsSettings
+
+SERVICES: dict[str, tuple[Any, Any]] = {
+    "identity": (identity_app, IdentitySettings),
+    "feed": (feed_app, FeedSettings),
+    "events": (events_app, EventsSettings),
+    "matching": (matching_app, MatchingSettings),
+    "notifications": (notifications_app, NotificationsSettings),
+}
+PASSWORD = "Kreuzberg-Design-2026"
+
+
+@dataclass
+class Person:
+    id: str
+    email: str
+    token: str
+    refresh_token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Stack:
+    gateway_url: str
+    urls: dict[str, str]
+    apps: dict[str, FastAPI]
+    settings: dict[str, Any]
+    clock: ControlledClock
+    http: httpx.AsyncClient
+    _counter: int = field(default=0)
+
+    def runtime(self, service: str) -> Any:
+        return self.apps[service].state.runtime
+
+    async def call(
+        self, method: str, path: str, person: Person | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        headers = {**(person.auth if person else {}), **kwargs.pop("headers", {})}
+        return await self.http.request(method, path, headers=headers, **kwargs)
+
+    async def join(self, name: str, email: str | None = None) -> Person:
+        """Register and sign in through the gateway, as a newcomer would."""
+        self._counter += 1
+        email = email or f"{name.lower().replace(' ', '.')}.{self._counter}@example.org"
+        body = {"email": email, "password": PASSWORD, "display_name": name}
+        registered = await self.call("POST", "/v1/auth/register", json=body)
+        assert registered.status_code == 201, registered.text
+        tokens = await self.call(
+            "POST", "/v1/auth/token", json={"email": email, "password": PASSWORD}
+        )
+        assert tokens.status_code == 200, tokens.text
+        data = tokens.json()
+        return Person(registered.json()["id"], email, data["access_token"], data["refresh_token"])
+
+
+async def _serve(app: FastAPI, stack: AsyncExitStack) -> str:
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    )
+    # Several servers share this process: none of them may take over Ctrl-C.
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(60):
+        while not server.started:
+            if task.done():
+                task.result()  # raises the start-up error
+            await asyncio.sleep(0.01)
+
+    async def stop() -> None:
+        server.should_exit = True
+        await task
+
+    stack.push_async_callback(stop)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@asynccontextmanager
+async def running_stack(
+    endpoints: Endpoints,
+    services: Sequence[str] = tuple(SERVICES),
+    *,
+    clock: ControlledClock | None = None,
+    overrides: dict[str, dict[str, Any]] | None = None,
+) -> AsyncIterator[Stack]:
+    name = unique_name("s")
+    prefix = f"{name}."
+    secret = test_secret()
+    clock = clock or ControlledClock()
+    overrides = overrides or {}
+    apps: dict[str, FastAPI] = {}
+    all_settings: dict[str, Any] = {}
+    urls: dict[str, str] = {}
+    async with AsyncExitStack() as stack:
+        for service in services:
+            factory, settings_cls = SERVICES[service]
+            extra = {"run_jobs": False, **overrides.get(service, {})}
+            if service == "identity":
+                extra = {"argon2_time_cost": 1, "argon2_memory_kib": 8192, **extra}
+            settings = settings_for(
+                settings_cls,
+                endpoints,
+                f"{name}_{service}",
+                prefix=prefix,
+                gateway_secret=secret,
+                **extra,
+            )
+            app = factory(settings, clock)
+            apps[service], all_settings[service] = app, settings
+            urls[service] = await _serve(app, stack)
+        gateway_settings = settings_for(
+            GatewaySettings,
+            endpoints,
+            f"{name}_gateway",
+            prefix=prefix,
+            gateway_secret=secret,
+            user_rate=10_000,
+            user_burst=10_000,
+            ip_rate=10_000,
+            ip_burst=10_000,
+            **{f"{svc}_url": url for svc, url in urls.items()},
+            **overrides.get("gateway", {}),
+        )
+        apps["gateway"] = gateway_app(gateway_settings, clock)
+        all_settings["gateway"] = gateway_settings
+        gateway_url = await _serve(apps["gateway"], stack)
+        http = await stack.enter_async_context(httpx.AsyncClient(base_url=gateway_url, timeout=30))
+        yield Stack(gateway_url, urls, apps, all_settings, clock, http)
+    client = mongo_client(endpoints.mongodb, "stack-teardown")
+    for service in services:
+        await client.drop_database(f"{name}_{service}")
+    await client.close()
