@@ -84,6 +84,7 @@ def subscribe(
     group_id: str,
     prefix: str = "",
     from_start: bool = True,
+    workers: int = 1,
 ) -> None:
     """One FastStream subscriber per topic, committing offsets only after `consumer` is done.
 
@@ -98,6 +99,7 @@ def subscribe(
             group_id=f"{group_id}:{name}",
             ack_policy=AckPolicy.ACK,
             auto_offset_reset="earliest" if from_start else "latest",
+            max_workers=workers if workers > 1 else None,
             title=f"{group_id}:{name}",
             description=f"{group_id} applies {', '.join(consumer.event_types) or 'nothing'} "
             f"from {name}: {spec.description}",

@@ -12,28 +12,40 @@ If the process dies after 1, the relay's sweeper later looks at the aggregate: a
 means the state change happened, so the unit is committed and published; an unstamped one means
 it did not, so the unit is abandoned. Either way no event is lost and none is invented.
 Publishing is at-least-once; consumers dedupe by event id.
+
+The fast path never reads the outbox back: `commit` hands the unit's entries to this process's
+relay in memory, and after publishing the relay records the unit as published with one small
+insert (batched). The recovery pass reads old committed entries back: units recorded as published
+are deleted, the others (left by a crashed process or a failed publish) are published. FerretDB
+does per-document work for every update, answers `$in` on `_id` and sorted scans by reading the
+whole collection, so the hot path avoids all three.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import Binary
 from pymongo import ASCENDING
+from pymongo.errors import BulkWriteError
 
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Database, Document
 
 COLLECTION = "outbox"
-PENDING, COMMITTED, PUBLISHED, ABANDONED = "pending", "committed", "published", "abandoned"
+# An entry is pending until its unit's state change is known to be written, then committed;
+# that it was published is recorded per unit in `outbox_published`, after which the recovery
+# pass deletes the unit's entries.
+PENDING, COMMITTED, ABANDONED = "pending", "committed", "abandoned"
 UNITS_FIELD = "_units"
 _SLOTS = 64
 _seq = itertools.count()
@@ -74,14 +86,22 @@ def _next_seq() -> int:
 class Outbox:
     def __init__(self, db: Database, clock: Clock, topic_prefix: str = "") -> None:
         self._coll = db[COLLECTION]
+        self._published = db[f"{COLLECTION}_published"]
         self._db = db
         self._clock = clock
         self._prefix = topic_prefix
-        self.wakeup = asyncio.Event()
+        self._staged: dict[str, list[Document]] = {}
+        # Units ready to publish, in commit order. Bounded: when full, entries wait for the
+        # relay's recovery scan instead of growing memory.
+        self.ready: asyncio.Queue[list[Document]] = asyncio.Queue(maxsize=10_000)
+
+    def now(self) -> datetime:
+        return self._clock.now()
 
     async def ensure_indexes(self) -> None:
-        await self._coll.create_index([("state", ASCENDING), ("seq", ASCENDING)])
+        await self._coll.create_index([("state", ASCENDING), ("staged_at", ASCENDING)])
         await self._coll.create_index([("unit", ASCENDING)])
+        await self._published.create_index([("at", ASCENDING)])
 
     async def stage(
         self,
@@ -116,16 +136,23 @@ class Outbox:
         if docs:
             await self._coll.insert_many(docs, ordered=True)
         if state == COMMITTED:
-            self.wakeup.set()
+            self._hand_over(docs)
+        else:
+            self._staged[unit] = docs
         return unit
+
+    def _hand_over(self, docs: list[Document]) -> None:
+        if docs and not self.ready.full():
+            self.ready.put_nowait(docs)
 
     async def commit(self, unit: str) -> None:
         await self._coll.update_many(
             {"unit": unit, "state": PENDING}, {"$set": {"state": COMMITTED}}
         )
-        self.wakeup.set()
+        self._hand_over(self._staged.pop(unit, []))
 
     async def abandon(self, unit: str) -> None:
+        self._staged.pop(unit, None)
         await self._coll.update_many(
             {"unit": unit, "state": PENDING}, {"$set": {"state": ABANDONED}}
         )
@@ -156,15 +183,28 @@ class Outbox:
 
     # --- used by the relay -------------------------------------------------------------------
 
-    async def next_batch(self, limit: int) -> list[Document]:
-        cursor = self._coll.find({"state": COMMITTED}).sort("seq", ASCENDING).limit(limit)
-        return await cursor.to_list(length=limit)
+    async def committed_before(self, cutoff: datetime, limit: int) -> list[Document]:
+        """Recovery: committed entries older than `cutoff`, oldest first within the batch.
 
-    async def mark_published(self, ids: Sequence[str]) -> None:
-        await self._coll.update_many(
-            {"_id": {"$in": list(ids)}},
-            {"$set": {"state": PUBLISHED, "published_at": self._clock.now()}},
-        )
+        The scan is unsorted (natural order is insertion order on FerretDB's SQLite tables, and
+        a sorted scan would read every matching document); the batch is sorted here."""
+        cursor = self._coll.find({"state": COMMITTED, "staged_at": {"$lt": cutoff}}).limit(limit)
+        return sorted(await cursor.to_list(length=limit), key=lambda d: d["seq"])
+
+    async def record_published(self, units: Sequence[str]) -> None:
+        """The fast path's only write: one small insert per published unit, in one batch.
+        (Per-entry updates cost a round of FerretDB's per-document work each.)"""
+        now = self._clock.now()
+        with contextlib.suppress(BulkWriteError):  # a twin relay recorded some already
+            await self._published.insert_many([{"_id": u, "at": now} for u in units], ordered=False)
+
+    async def published_units(self, units: Sequence[str]) -> set[str]:
+        found = await self._published.find({"_id": {"$in": list(units)}}, {"_id": 1}).to_list()
+        return {str(doc["_id"]) for doc in found}
+
+    async def forget_units(self, units: Sequence[str]) -> None:
+        """Delete the entries of published units (they have done their job)."""
+        await asyncio.gather(*(self._coll.delete_many({"unit": u}) for u in units))
 
     async def sweep_stale(self, grace: timedelta) -> tuple[int, int]:
         """Settle units whose writer died: commit if the aggregate carries the stamp."""
@@ -186,19 +226,21 @@ class Outbox:
                 abandoned += 1
         return committed, abandoned
 
-    async def purge_published(self, older_than: timedelta) -> int:
+    async def purge(self, older_than: timedelta) -> int:
+        """Drop abandoned entries and old published-unit records."""
         cutoff = self._clock.now() - older_than
-        result = await self._coll.delete_many(
-            {"state": {"$in": [PUBLISHED, ABANDONED]}, "staged_at": {"$lt": cutoff}}
-        )
-        return result.deleted_count
+        gone = await self._coll.delete_many({"state": ABANDONED, "staged_at": {"$lt": cutoff}})
+        await self._published.delete_many({"at": {"$lt": cutoff}})
+        return gone.deleted_count
+
+    async def entries_of(self, unit: str) -> list[Document]:
+        return sorted(await self._coll.find({"unit": unit}).to_list(), key=lambda d: d["seq"])
 
     async def backlog(self) -> tuple[int, float]:
-        """Entries waiting to be published and the age in seconds of the oldest (for metrics)."""
+        """Entries not yet settled (waiting, or published but not yet deleted by the recovery
+        pass) and the age in seconds of the oldest (for metrics)."""
         waiting = await self._coll.count_documents({"state": {"$in": [PENDING, COMMITTED]}})
-        oldest = await self._coll.find_one(
-            {"state": {"$in": [PENDING, COMMITTED]}}, sort=[("seq", ASCENDING)]
-        )
+        oldest = await self._coll.find_one({"state": {"$in": [PENDING, COMMITTED]}})
         age = 0.0
         if oldest is not None:
             age = max(0.0, (self._clock.now() - oldest["staged_at"]).total_seconds())

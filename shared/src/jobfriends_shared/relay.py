@@ -1,7 +1,10 @@
-"""Publishes committed outbox entries to Kafka, in order, at least once.
+"""Publishes committed outbox entries to Kafka, at least once, in commit order.
 
-One relay runs in every instance of a service. Two relays may publish the same entry if they race;
-consumers dedupe by event id, so that costs a message, never a double effect.
+Fast path: units committed in this process arrive through `Outbox.ready` and are published at
+once (no store read), then marked published per unit. Recovery path: every `recover_every`
+seconds, committed entries older than `recover_after` (left by a crashed process, a failed
+publish or a full hand-over queue) are read back and published. Two relays may publish the same
+entry; consumers dedupe by event id, so that costs a message, never a double effect.
 """
 
 from __future__ import annotations
@@ -9,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from jobfriends_shared.outbox import Outbox
+from jobfriends_shared.mongo import Document
+from jobfriends_shared.outbox import COMMITTED, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +32,8 @@ class OutboxRelay:
         send: Send,
         *,
         batch_size: int = 500,
-        idle_poll: float = 0.5,
+        recover_every: float = 5.0,
+        recover_after: timedelta = timedelta(seconds=10),
         stale_after: timedelta = timedelta(seconds=30),
         keep_published: timedelta = timedelta(days=3),
         housekeeping_every: float = 10.0,
@@ -36,7 +41,8 @@ class OutboxRelay:
         self._outbox = outbox
         self._send = send
         self._batch_size = batch_size
-        self._idle_poll = idle_poll
+        self._recover_every = recover_every
+        self._recover_after = recover_after
         self._stale_after = stale_after
         self._keep_published = keep_published
         self._housekeeping_every = housekeeping_every
@@ -44,13 +50,9 @@ class OutboxRelay:
         self.published = 0
         self.failures = 0
 
-    async def publish_once(self) -> int:
-        """Publish one batch; returns how many entries it published."""
-        batch = await self._outbox.next_batch(self._batch_size)
-        if not batch:
-            return 0
+    async def _publish(self, docs: Sequence[Document]) -> None:
         pending = []
-        for doc in batch:
+        for doc in docs:
             headers = {"jf-type": doc["type"], "jf-version": str(doc["version"])}
             if doc.get("correlation_id"):
                 headers["correlation_id"] = doc["correlation_id"]
@@ -58,41 +60,82 @@ class OutboxRelay:
                 await self._send(doc["topic"], doc["key"].encode(), bytes(doc["value"]), headers)
             )
         await asyncio.gather(*pending)
-        await self._outbox.mark_published([doc["_id"] for doc in batch])
-        self.published += len(batch)
-        return len(batch)
+        self.published += len(docs)
+
+    def _take_ready(self) -> list[list[Document]]:
+        units: list[list[Document]] = []
+        size = 0
+        while size < self._batch_size and not self._outbox.ready.empty():
+            unit = self._outbox.ready.get_nowait()
+            units.append(unit)
+            size += len(unit)
+        return units
+
+    async def publish_ready(self, first: list[Document] | None = None) -> int:
+        """The fast path: publish what this process committed; returns how many entries."""
+        units = ([first] if first else []) + self._take_ready()
+        if not units:
+            return 0
+        await self._publish([doc for unit in units for doc in unit])
+        await self._outbox.record_published([unit[0]["unit"] for unit in units])
+        return sum(len(unit) for unit in units)
+
+    async def recover(self, older_than: timedelta | None = None) -> int:
+        """The recovery pass over old committed entries: units recorded as published are
+        deleted; the others are published whole, recorded, then deleted. Returns how many
+        entries it settled."""
+        cutoff = self._outbox.now() - (self._recover_after if older_than is None else older_than)
+        docs = await self._outbox.committed_before(cutoff, self._batch_size)
+        if not docs:
+            return 0
+        units = list(dict.fromkeys(str(d["unit"]) for d in docs))
+        done = await self._outbox.published_units(units)
+        todo = [u for u in units if u not in done]
+        if todo:
+            # Whole units only: the scan's limit may have cut one in two.
+            entries = [e for u in todo for e in await self._outbox.entries_of(u)]
+            await self._publish([e for e in entries if e["state"] == COMMITTED])
+            await self._outbox.record_published(todo)
+        await self._outbox.forget_units(units)
+        return len(docs)
 
     async def housekeeping(self) -> None:
         await self._outbox.sweep_stale(self._stale_after)
-        await self._outbox.purge_published(self._keep_published)
+        await self._outbox.purge(self._keep_published)
 
     async def drain(self, timeout: float = 10.0) -> None:
-        """Publish until nothing committed is left (shutdown, tests, benchmarks)."""
+        """Publish everything committed, in memory and in the store (shutdown, tests, benches)."""
         async with asyncio.timeout(timeout):
-            while await self.publish_once():
+            while await self.publish_ready():
+                pass
+            while await self.recover(older_than=timedelta(0)):
                 pass
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        next_housekeeping = loop.time()
+        next_recovery = next_housekeeping = loop.time()
         while True:
             try:
-                if loop.time() >= next_housekeeping:
+                now = loop.time()
+                if now >= next_housekeeping:
                     await self.housekeeping()
-                    next_housekeeping = loop.time() + self._housekeeping_every
-                # Clear before reading, so a commit that lands during the read still wakes us.
-                self._outbox.wakeup.clear()
-                if await self.publish_once():
+                    next_housekeeping = now + self._housekeeping_every
+                if now >= next_recovery:
+                    while await self.recover():
+                        pass
+                    next_recovery = now + self._recover_every
+                if await self.publish_ready():
                     continue
+                with contextlib.suppress(TimeoutError):
+                    first = await asyncio.wait_for(self._outbox.ready.get(), self._recover_every)
+                    await self.publish_ready(first)
             except asyncio.CancelledError:
                 raise
             except Exception:
+                # The entries stay committed in the store; the recovery path publishes them.
                 self.failures += 1
-                log.exception("outbox relay failed; retrying")
+                log.exception("outbox relay failed; recovery will retry")
                 await asyncio.sleep(1.0)
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._outbox.wakeup.wait(), self._idle_poll)
 
     def start(self) -> None:
         if self._task is None:

@@ -62,6 +62,7 @@ class Runtime:
             topic_names=list(topic_names),
             group_id=f"{self.prefix}{self.name}",
             prefix=self.prefix,
+            workers=self.settings.consumer_workers,
         )
 
     def broadcast(self, topic_names: Sequence[str], consumer: EventConsumer) -> None:

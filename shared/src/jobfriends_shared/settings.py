@@ -56,6 +56,13 @@ class ServiceSettings(BaseSettings):
     database: str = Field("jobfriends", pattern=r"^[A-Za-z0-9_-]{1,60}$")
     instance_id: str = Field("", description="Distinguishes replicas in logs; defaults to host pid")
     log_level: str = "INFO"
+    consumer_workers: int = Field(
+        1,
+        ge=1,
+        le=32,
+        description="Partitions of one topic processed concurrently by this instance "
+        "(order within a partition always holds)",
+    )
     run_jobs: bool = Field(
         True, description="Run periodic jobs (schedulers); tests turn this off and call them"
     )

@@ -6,6 +6,8 @@ pair lands in one partition, in order.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from jobfriends_shared.contracts.base import Payload, event
 
 TOPIC = "matching.connections"
@@ -68,6 +70,17 @@ class ConnectionWithdrawn(_PairEvent):
 
 
 @event(
+    "connection.expired",
+    version=1,
+    topic_name=TOPIC,
+    key="pair_id",
+    description="A request nobody answered was closed when its lifetime ran out.",
+)
+class ConnectionExpired(_PairEvent):
+    request_id: str
+
+
+@event(
     "connection.removed",
     version=1,
     topic_name=TOPIC,
@@ -118,6 +131,10 @@ class NudgeDue(Payload):
     nudge_id: str
     starter: str
     reason: str
+    starter_kind: str | None = None
+    cadence: str | None = None
+    due_at: datetime | None = None
+    last_interaction_at: datetime | None = None
 
 
 @event(

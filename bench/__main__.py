@@ -1,0 +1,54 @@
+"""`make bench` / `python -m bench [name ...]`: runs the benchmarks against the real servers
+(started like the tests start them) and prints every figure as a ratio against a limit measured
+in the same run. Results are also written to bench/results/ as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
+from pathlib import Path
+
+from jobfriends_shared.testing import Endpoints, start_infra
+
+from bench import pipeline, platform_http
+from bench.report import Figure, print_figures, save
+
+Bench = Callable[[Endpoints], Awaitable[list[Figure]]]
+BENCHES: dict[str, Bench] = {
+    "relay": pipeline.relay_vs_raw_produce,
+    "consume": pipeline.consume_and_store_vs_raw,
+    "gateway": platform_http.gateway_overhead,
+    "argon2": platform_http.argon2_sign_in_rate,
+}
+
+
+async def _run(names: list[str], endpoints: Endpoints) -> list[Figure]:
+    figures: list[Figure] = []
+    for name in names:
+        print(f"--- {name}", flush=True)
+        result = await BENCHES[name](endpoints)
+        print_figures(result)
+        figures.extend(result)
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("names", nargs="*", choices=[*BENCHES, []], help="default: all")
+    args = parser.parse_args()
+    names = args.names or list(BENCHES)
+    with ExitStack() as stack:
+        endpoints = start_infra(stack)
+        figures = asyncio.run(_run(names, endpoints))
+    print("\n=== summary")
+    print_figures(figures)
+    path = save(figures, Path(__file__).parent / "results")
+    print(f"\nwritten to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

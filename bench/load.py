@@ -1,0 +1,121 @@
+"""A small, fast HTTP/1.1 keep-alive load generator (asyncio streams), so that the client is
+not the bottleneck when we measure the servers; and helpers to run services as processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] if ordered else 0.0
+
+
+async def _worker(
+    host: str, port: int, request: bytes, deadline: float, latencies: list[float]
+) -> int:
+    reader, writer = await asyncio.open_connection(host, port)
+    errors = 0
+    try:
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            writer.write(request)
+            status_line = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            await reader.readexactly(length)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if not status_line.startswith(b"HTTP/1.1 2"):
+                errors += 1
+    finally:
+        writer.close()
+    return errors
+
+
+async def hammer(
+    url: str, headers: Mapping[str, str], *, seconds: float = 5.0, connections: int = 16
+) -> LoadResult:
+    """GET `url` over `connections` keep-alive connections for `seconds`."""
+    parsed = httpx.URL(url)
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = (
+        f"GET {parsed.raw_path.decode()} HTTP/1.1\r\nHost: {parsed.host}\r\n{head}\r\n"
+    ).encode()
+    latencies: list[float] = []
+    started = time.perf_counter()
+    deadline = started + seconds
+    errors = await asyncio.gather(
+        *(
+            _worker(parsed.host, parsed.port or 80, request, deadline, latencies)
+            for _ in range(connections)
+        )
+    )
+    return LoadResult(len(latencies), time.perf_counter() - started, latencies, sum(errors))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Process:
+    """One service as its own OS process (`python -m <service>`), as in production."""
+
+    def __init__(self, service: str, env: Mapping[str, str], port: int) -> None:
+        self.service, self.port = service, port
+        self.url = f"http://127.0.0.1:{port}"
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", service],
+            env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+        )
+
+    async def ready(self, timeout: float = 60.0) -> None:
+        async with httpx.AsyncClient() as client:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self._proc.poll() is not None:
+                    raise RuntimeError(f"{self.service} exited with {self._proc.returncode}")
+                try:
+                    if (await client.get(f"{self.url}/health/ready")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise TimeoutError(f"{self.service} not ready after {timeout}s")
+
+    def stop(self) -> None:
+        self._proc.terminate()
+        try:
+            self._proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
