@@ -10,7 +10,7 @@ SERVICES := infra/bin/services.sh
 SEED ?= small
 PYTEST_ARGS ?=
 
-.PHONY: help install infra-up infra-down up down status logs test test-unit lint bench clean
+.PHONY: help install infra-up infra-down up down status logs test test-unit lint bench docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ lint: install  ## ruff and mypy strict
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy -p jobfriends_shared -p identity -p feed -p events -p matching -p notifications -p gateway
+
+docs: install  ## regenerate the event catalogue (docs/events.md, docs/schemas/)
+	$(UV) run python -m jobfriends_shared.catalogue_docs
 
 bench: install infra-up  ## benchmarks, as ratios against limits measured in the same run
 	$(UV) run python -m bench
