@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from pymongo.errors import DuplicateKeyError
 
@@ -27,6 +28,7 @@ from jobfriends_shared.clock import Clock
 from jobfriends_shared.contracts import UnknownEventType, parse_payload
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Database
+from jobfriends_shared.observability import Metrics, server_span
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,9 @@ class EventConsumer:
         *,
         attempts: int = 4,
         backoff: float = 0.05,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._processed = db[PROCESSED]
         self._clock = clock
         self._dead_letter = dead_letter
@@ -84,10 +88,24 @@ class EventConsumer:
         await self._processed.create_index("processed_at")
 
     async def handle(
-        self, raw: bytes, *, topic: str, key: bytes | None = None, where: str = ""
+        self,
+        raw: bytes,
+        *,
+        topic: str,
+        key: bytes | None = None,
+        where: str = "",
+        headers: Mapping[str, str] | None = None,
     ) -> Outcome:
-        outcome = await self._handle(raw, topic=topic, key=key, where=where)
+        headers = headers or {}
+        name = f"consume {headers.get('jf-type', topic)}"
+        with server_span(name, headers, headers.get("correlation_id"), SpanKind.CONSUMER) as span:
+            outcome = await self._handle(raw, topic=topic, key=key, where=where)
+            span.set_attribute("jobfriends.outcome", str(outcome))
         self.stats.add(topic, outcome)
+        if self._metrics is not None:
+            self._metrics.consumed.labels(topic, str(outcome)).inc()
+            if outcome is Outcome.dead_lettered:
+                self._metrics.dead_letters.labels(topic).inc()
         return outcome
 
     async def _handle(self, raw: bytes, *, topic: str, key: bytes | None, where: str) -> Outcome:
@@ -115,6 +133,8 @@ class EventConsumer:
                 await handler(envelope, payload)
                 break
             except Exception as exc:
+                if self._metrics is not None:
+                    self._metrics.failed.labels(topic).inc()
                 if attempt == self._attempts:
                     await self._to_dead_letter(topic, key, raw, "handler kept failing", exc, where)
                     return Outcome.dead_lettered

@@ -31,6 +31,7 @@ def make_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
         enable_idempotence=True,
         acks="all",
         linger_ms=2,
+        graceful_timeout=15.0,  # on shutdown, finish the messages in hand, then commit
         log_level=logging.DEBUG,  # one line per message is too much at INFO
     )
 
@@ -112,6 +113,32 @@ def _handler(consumer: EventConsumer, physical: str) -> Callable[[KafkaMessage],
     async def on_message(message: KafkaMessage) -> None:
         raw: ConsumerRecord[bytes, bytes] = message.raw_message
         where = f"{raw.topic}/{raw.partition}@{raw.offset}"
-        await consumer.handle(message.body, topic=physical, key=raw.key, where=where)
+        headers = {k: v.decode(errors="replace") for k, v in raw.headers}
+        await consumer.handle(
+            message.body, topic=physical, key=raw.key, where=where, headers=headers
+        )
 
     return on_message
+
+
+async def consumer_lag(bootstrap_servers: str, groups: dict[str, str]) -> dict[str, int]:
+    """Lag per topic ({topic: group}): end offsets minus the group's committed offsets."""
+    from aiokafka import AIOKafkaConsumer
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await admin.start()
+    await probe.start()
+    try:
+        lags: dict[str, int] = {}
+        for topic_name, group in groups.items():
+            committed = await admin.list_consumer_group_offsets(group)
+            mine = {tp: meta.offset for tp, meta in committed.items() if tp.topic == topic_name}
+            if not mine:
+                continue
+            ends = await probe.end_offsets(list(mine))
+            lags[topic_name] = sum(max(0, ends[tp] - max(off, 0)) for tp, off in mine.items())
+        return lags
+    finally:
+        await probe.stop()
+        await admin.close()

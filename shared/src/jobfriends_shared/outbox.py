@@ -40,6 +40,7 @@ from pymongo.errors import BulkWriteError
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Database, Document
+from jobfriends_shared.observability import trace_headers
 
 COLLECTION = "outbox"
 # An entry is pending until its unit's state change is known to be written, then committed;
@@ -114,6 +115,7 @@ class Outbox:
         """Record events as pending; without an aggregate they are committed at once."""
         unit = uuid.uuid4().hex
         now = self._clock.now()
+        trace = trace_headers()
         state = PENDING if collection else COMMITTED
         docs = [
             {
@@ -130,6 +132,7 @@ class Outbox:
                 "value": Binary(event.to_bytes()),
                 "collection": collection,
                 "aggregate_id": aggregate_id,
+                "trace": trace,
             }
             for event in events
         ]

@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from jobfriends_shared.mongo import Document
+from jobfriends_shared.observability import Metrics
 from jobfriends_shared.outbox import COMMITTED, Outbox
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,9 @@ class OutboxRelay:
         stale_after: timedelta = timedelta(seconds=30),
         keep_published: timedelta = timedelta(days=3),
         housekeeping_every: float = 10.0,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._outbox = outbox
         self._send = send
         self._batch_size = batch_size
@@ -53,7 +56,11 @@ class OutboxRelay:
     async def _publish(self, docs: Sequence[Document]) -> None:
         pending = []
         for doc in docs:
-            headers = {"jf-type": doc["type"], "jf-version": str(doc["version"])}
+            headers = {
+                **(doc.get("trace") or {}),
+                "jf-type": doc["type"],
+                "jf-version": str(doc["version"]),
+            }
             if doc.get("correlation_id"):
                 headers["correlation_id"] = doc["correlation_id"]
             pending.append(
@@ -61,6 +68,9 @@ class OutboxRelay:
             )
         await asyncio.gather(*pending)
         self.published += len(docs)
+        if self._metrics is not None:
+            for doc in docs:
+                self._metrics.produced.labels(doc["topic"]).inc()
 
     def _take_ready(self) -> list[list[Document]]:
         units: list[list[Document]] = []

@@ -17,15 +17,25 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from faststream.specification import AsyncAPI
 
 from jobfriends_shared.clock import Clock, SystemClock
 from jobfriends_shared.consumer import EventConsumer
+from jobfriends_shared.contracts import CATALOGUE
+from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.http import Check, health_router, install_error_handlers
-from jobfriends_shared.kafka import ensure_topics, make_broker, send, subscribe
+from jobfriends_shared.kafka import consumer_lag, ensure_topics, make_broker, send, subscribe
 from jobfriends_shared.mongo import mongo_client, ping
+from jobfriends_shared.observability import (
+    Metrics,
+    configure_logging,
+    configure_tracing,
+    instrument,
+)
 from jobfriends_shared.outbox import Outbox
 from jobfriends_shared.relay import OutboxRelay
 from jobfriends_shared.settings import ServiceSettings
+from jobfriends_shared.topics import TOPICS, physical_name
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +51,11 @@ class Runtime:
         self.client = mongo_client(infra.mongodb_url, app_name=name)
         self.db = self.client[settings.database]
         self.broker = make_broker(infra.kafka_bootstrap_servers, client_id=self.instance)
+        self.metrics = Metrics()
         self.outbox = Outbox(self.db, self.clock, self.prefix)
-        self.relay = OutboxRelay(self.outbox, partial(send, self.broker))
-        self.consumer = EventConsumer(self.db, self.clock, self._dead_letter)
+        self.relay = OutboxRelay(self.outbox, partial(send, self.broker), metrics=self.metrics)
+        self.consumer = EventConsumer(self.db, self.clock, self._dead_letter, metrics=self.metrics)
+        self._consumed_topics: list[str] = []
         self._startup: list[Callable[[], Awaitable[None]]] = []
         self.jobs: dict[str, tuple[float, Callable[[], Awaitable[Any]]]] = {}
         self.run_jobs = settings.run_jobs
@@ -56,6 +68,7 @@ class Runtime:
     def consume(self, topic_names: Sequence[str], consumer: EventConsumer | None = None) -> None:
         """Subscribe the consumer (with its handlers already registered) to these topics; the
         service's instances share the partitions through one consumer group per topic."""
+        self._consumed_topics += list(topic_names)
         subscribe(
             self.broker,
             consumer or self.consumer,
@@ -105,7 +118,24 @@ class Runtime:
         async def kafka() -> bool:
             return bool(await self.broker.ping(timeout=2.0))
 
-        return {"mongo": partial(ping, self.db), "kafka": kafka}
+        async def consumers() -> bool:
+            return all(getattr(sub, "running", False) for sub in self.broker.subscribers)
+
+        return {"mongo": partial(ping, self.db), "kafka": kafka, "consumers": consumers}
+
+    async def observe(self) -> None:
+        """Refresh the gauges that need a question asked: outbox backlog, consumer lag."""
+        waiting, age = await self.outbox.backlog()
+        self.metrics.outbox_backlog.set(waiting)
+        self.metrics.outbox_age.set(age)
+        if self._consumed_topics:
+            group = f"{self.prefix}{self.name}"
+            lags = await consumer_lag(
+                self.settings.infra.kafka_bootstrap_servers,
+                {physical_name(t, self.prefix): f"{group}:{t}" for t in self._consumed_topics},
+            )
+            for topic_name, lag in lags.items():
+                self.metrics.lag.labels(topic_name).set(lag)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -147,16 +177,54 @@ class Runtime:
         app.state.runtime = self
         app.state.gateway_secret = self.settings.infra.gateway_secret.get_secret_value()
         install_error_handlers(app)
+        instrument(app, self.metrics)
         app.include_router(health_router(self.checks))
+        self.every(15.0, self.observe, "observe")
+        self.declare_publications()
+
+        @app.get("/asyncapi.json", tags=["health"], include_in_schema=False)
+        async def asyncapi() -> Any:
+            return self.asyncapi()
+
         for router in routers:
             app.include_router(router)
         return app
 
+    def asyncapi(self) -> Any:
+        """FastStream's AsyncAPI document: what this service consumes (its subscribers) and
+        publishes (declared from the topic catalogue)."""
+        spec = AsyncAPI(self.broker, title=f"JobFriends {self.name}", version="1")
+        return spec.to_specification().to_jsonable()
 
-def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    def declare_publications(self) -> None:
+        """Document, in AsyncAPI, the topics this service produces (the relay publishes them)."""
+        for spec in TOPICS:
+            if spec.producer == self.name:
+                types = sorted(c.event_type for c in CATALOGUE.values() if c.topic == spec.name)
+                self.broker.publisher(
+                    physical_name(spec.name, self.prefix),
+                    title=f"{self.name}:{spec.name}",
+                    description=f"{spec.description} Event types: {', '.join(types)}. "
+                    f"Key: {spec.key}.",
+                    schema=Envelope,
+                )
+
+
+def serve(app: FastAPI, settings: ServiceSettings, service: str | None = None) -> None:
     """Entry point body shared by every service: one uvicorn worker per process; scale by
     running more processes (compose --scale, Kubernetes replicas)."""
     import uvicorn
 
-    logging.basicConfig(level=settings.log_level)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    runtime = getattr(app.state, "runtime", None)
+    service = service or (runtime.name if runtime is not None else app.title)
+    instance = settings.instance_id or f"{service}-{os.getpid()}"
+    configure_logging(service, instance, settings.log_level, settings.json_logs)
+    configure_tracing(service, settings.infra.otel_exporter, settings.infra.otel_endpoint)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        log_config=None,  # keep our JSON handler
+        timeout_graceful_shutdown=20,
+    )

@@ -29,6 +29,13 @@ class InfraSettings(BaseSettings):
         description="Shared secret the gateway sends so services trust only the gateway",
     )
     create_topics: bool = Field(True, alias="JF_CREATE_TOPICS")
+    otel_exporter: str = Field(
+        "none",
+        alias="JF_OTEL_EXPORTER",
+        pattern="^(none|console|otlp)$",
+        description="Where traces go: none (default), console, or otlp",
+    )
+    otel_endpoint: str | None = Field(None, alias="JF_OTEL_ENDPOINT")
     topic_partitions: int | None = Field(
         None,
         alias="JF_TOPIC_PARTITIONS",
@@ -56,6 +63,7 @@ class ServiceSettings(BaseSettings):
     database: str = Field("jobfriends", pattern=r"^[A-Za-z0-9_-]{1,60}$")
     instance_id: str = Field("", description="Distinguishes replicas in logs; defaults to host pid")
     log_level: str = "INFO"
+    json_logs: bool = Field(True, description="One JSON object per log line")
     consumer_workers: int = Field(
         1,
         ge=1,

@@ -15,7 +15,7 @@ def main() -> None:
     # httpx logs every forwarded request at INFO: on the hot path that doubles the log volume
     # (uvicorn's access log already records each request), so keep only its warnings.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    serve(create_app(settings), settings)
+    serve(create_app(settings), settings, "gateway")
 
 
 if __name__ == "__main__":

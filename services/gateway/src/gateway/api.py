@@ -18,6 +18,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from jobfriends_shared.errors import DomainError, NotFound, TooMany, Unauthorized
 from jobfriends_shared.http import CORRELATION_HEADER, error_body
+from jobfriends_shared.observability import server_span, trace_headers
+from opentelemetry.trace import SpanKind
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 
 FORWARDED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _STATE_KEY = "correlation_id"
+_TRACE_HEADERS = frozenset({b"traceparent", b"tracestate"})
 
 
 @dataclass
@@ -150,16 +153,26 @@ async def forward(request: Request) -> Response:
     body = await _read_body(request, gw.settings.max_body_bytes)
     raw_path: bytes = scope.get("raw_path") or path.encode()
     upstreams = gw.upstreams
-    return await upstreams.forward(
-        route.service,
-        method=request.method,
-        url=upstreams.url(route.service, raw_path, scope.get("query_string", b"")),
-        headers=upstreams.headers(
-            scope["headers"], correlation_id=_correlation(scope), user_id=user_id, client_ip=ip
-        ),
-        body=body,
-        streaming=route.streaming,
-    )
+    cid = _correlation(scope)
+    name = f"{request.method} {route.service.value}"
+    with server_span(name, request.headers, cid, SpanKind.SERVER):
+        headers = [
+            (k, v)
+            for k, v in upstreams.headers(
+                scope["headers"], correlation_id=cid, user_id=user_id, client_ip=ip
+            )
+            if k not in _TRACE_HEADERS
+        ]
+        # The service continues the gateway's span, not whatever the client claimed.
+        headers += [(k.encode(), v.encode()) for k, v in trace_headers().items()]
+        return await upstreams.forward(
+            route.service,
+            method=request.method,
+            url=upstreams.url(route.service, raw_path, scope.get("query_string", b"")),
+            headers=headers,
+            body=body,
+            streaming=route.streaming,
+        )
 
 
 async def _unauthorized(_: Request, exc: Exception) -> Response:

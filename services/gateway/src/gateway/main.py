@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from jobfriends_shared.clock import Clock, SystemClock
 from jobfriends_shared.http import health_router, install_error_handlers
+from jobfriends_shared.observability import Metrics, instrument
 
 from gateway.api import CorrelationMiddleware, Gateway, install, own_openapi
 from gateway.domain import RouteTable, Service, TokenBucketLimiter
@@ -104,6 +105,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health_router(lambda: {"jwks": keys.ensure_loaded}))
     install(app, gateway)
+    instrument(app, Metrics())
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from jobfriends_shared.envelope import Envelope, new_event_id
+from jobfriends_shared.observability import correlation_id as current_correlation_id
 from jobfriends_shared.topics import topic
 
 
@@ -79,6 +80,9 @@ def build_event(
     correlation_id: str | None = None,
 ) -> Envelope:
     spec = _BY_MODEL[type(payload)]
+    if correlation_id is None:
+        # Events caused by a request or by another event carry its correlation id on.
+        correlation_id = current_correlation_id.get()
     return Envelope(
         id=new_event_id(),
         type=spec.event_type,
