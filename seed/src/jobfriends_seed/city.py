@@ -220,14 +220,14 @@ def generate(seed: int = 42, people: int = SIZES["small"], start: datetime | Non
         c = communities[p.community]
         for _ in range(rng.randint(0, 2)):
             kind = rng.choice(kinds)
-            skill = rng.choice(p.skills)
+            skill, tag = rng.choice(p.skills), f"#{c.topic}"
             text = {
-                "update": f"Shipped something I'm proud of this week with {skill}! #{c.topic}",
-                "tip": f"Tip: pair {skill} with a weekly review and you'll thank yourself. #{c.topic}",
-                "portfolio": f"New portfolio piece: a {skill} case study. Feedback welcome #{c.topic}",
-                "question": f"Who in {p.neighbourhood} knows a good {skill} workshop? #{c.topic}",
+                "update": f"Shipped something I'm proud of this week with {skill}! {tag}",
+                "tip": f"Tip: pair {skill} with a weekly review and you'll thank yourself. {tag}",
+                "portfolio": f"New portfolio piece: a {skill} case study. Feedback welcome {tag}",
+                "question": f"Who in {p.neighbourhood} knows a good {skill} workshop? {tag}",
                 "help_request": "Job search week 6: any leads for a "
-                f"{p.profession.replace('-', ' ')} role? #JobSearch #{c.topic}",
+                f"{p.profession.replace('-', ' ')} role? #JobSearch {tag}",
             }[kind]
             posts.append(Post(author=p.key, kind=kind, text=text))
 
