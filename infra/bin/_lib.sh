@@ -103,8 +103,13 @@ await_ready() {
   local name=$1 pidfile=$2 pattern=$3 logfile=$4
   shift 4
   local start=$SECONDS deadline=$((SECONDS + JF_START_TIMEOUT))
+  local pid
+  pid="$(read_pid "$pidfile")"
   while ((SECONDS < deadline)); do
-    if ! running "$pidfile" "$pattern"; then
+    # Only liveness here: right after the fork the child may not have exec'd the server yet,
+    # so its command line cannot be matched against the pattern until it has.
+    if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$pidfile"
       log "$name: process exited during startup; last log lines ($logfile):"
       tail -n 40 "$logfile" >&2 || true
       return 1
