@@ -101,12 +101,14 @@ class OutboxRelay:
         units = list(dict.fromkeys(str(d["unit"]) for d in docs))
         done = await self._outbox.published_units(units)
         todo = [u for u in units if u not in done]
+        settled = [str(d["_id"]) for d in docs if d["unit"] in done]
         if todo:
             # Whole units only: the scan's limit may have cut one in two.
             entries = [e for u in todo for e in await self._outbox.entries_of(u)]
             await self._publish([e for e in entries if e["state"] == COMMITTED])
             await self._outbox.record_published(todo)
-        await self._outbox.forget_units(units)
+            settled += [str(e["_id"]) for e in entries]
+        await self._outbox.forget(settled)
         return len(docs)
 
     async def housekeeping(self) -> None:

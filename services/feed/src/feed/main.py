@@ -4,10 +4,25 @@ from fastapi import FastAPI
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.runtime import Runtime
 
-from feed.api import router
+from feed import consumers
+from feed.api import routers
+from feed.repository import FeedRepository
+from feed.service import FeedService
 from feed.settings import FeedSettings
 
 
 def create_app(settings: FeedSettings | None = None, clock: Clock | None = None) -> FastAPI:
-    runtime = Runtime("feed", settings or FeedSettings(), clock)
-    return runtime.app(title="JobFriends feed", routers=[router])
+    settings = settings or FeedSettings()
+    runtime = Runtime("feed", settings, clock)
+    repo = FeedRepository(runtime.db, settings.timeline_shards)
+    feed = FeedService(repo, runtime.outbox, runtime.clock, settings)
+    runtime.on_startup(repo.ensure_indexes)
+    runtime.every(settings.trim_every_seconds, feed.timeline.trim, name="trim_timelines")
+    runtime.every(settings.repair_every_seconds, feed.timeline.repair, name="repair_fanouts")
+    runtime.every(
+        settings.trim_every_seconds, feed.reading.purge_hashtag_uses, name="purge_hashtag_uses"
+    )
+    consumers.register(runtime, feed)
+    app = runtime.app(title="JobFriends feed", routers=routers)
+    app.state.feed = feed
+    return app

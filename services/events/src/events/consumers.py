@@ -1,0 +1,78 @@
+"""What the events service hears from the others, and what it does about it.
+
+- `identity.users`: profiles (for recommendations), blocks (hidden both ways), deletions;
+- `matching.connections`: who is connected ("events my connections are going to");
+- `matching.suggestions`: a person's top matches ("where their matches go");
+- `feed.social`: groups and their members (only members may host for a group).
+
+Handlers only call use cases; every one is an upsert, a delete, or a guarded insert, so a
+redelivered event changes nothing twice (the shared consumer also dedupes by event id).
+"""
+
+from __future__ import annotations
+
+from jobfriends_shared.contracts.feed import GroupCreated, GroupMemberJoined, GroupMemberLeft
+from jobfriends_shared.contracts.identity import (
+    ProfileUpdated,
+    UserBlocked,
+    UserDeleted,
+    UserUnblocked,
+)
+from jobfriends_shared.contracts.matching import (
+    ConnectionAccepted,
+    ConnectionRemoved,
+    SuggestionsRefreshed,
+)
+from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.runtime import Runtime
+
+from events.service import Services
+
+TOPICS = ("identity.users", "matching.connections", "matching.suggestions", "feed.social")
+
+
+def register(runtime: Runtime, services: Services) -> None:
+    on = runtime.consumer.on
+    projections = services.projections
+
+    @on("profile.updated")
+    async def profile_updated(_: Envelope, event: ProfileUpdated) -> None:
+        await projections.profile_updated(event.user_id, event.profile)
+
+    @on("user.blocked")
+    async def blocked(_: Envelope, event: UserBlocked) -> None:
+        await projections.block_changed(event.blocker_id, event.blocked_id, blocked=True)
+
+    @on("user.unblocked")
+    async def unblocked(_: Envelope, event: UserUnblocked) -> None:
+        await projections.block_changed(event.blocker_id, event.blocked_id, blocked=False)
+
+    @on("user.deleted")
+    async def deleted(envelope: Envelope, event: UserDeleted) -> None:
+        await projections.erase(event.user_id, envelope.correlation_id)
+
+    @on("connection.accepted")
+    async def accepted(_: Envelope, event: ConnectionAccepted) -> None:
+        await projections.connection_changed(event.from_user_id, event.to_user_id, True)
+
+    @on("connection.removed")
+    async def removed(_: Envelope, event: ConnectionRemoved) -> None:
+        await projections.connection_changed(event.from_user_id, event.to_user_id, False)
+
+    @on("match.suggestions_refreshed")
+    async def suggestions(_: Envelope, event: SuggestionsRefreshed) -> None:
+        await projections.matches_refreshed(event.user_id, event.top)
+
+    @on("group.created")
+    async def group_created(_: Envelope, event: GroupCreated) -> None:
+        await projections.group_created(event.group_id, event.owner_id, event.name)
+
+    @on("group.member_joined")
+    async def joined(_: Envelope, event: GroupMemberJoined) -> None:
+        await projections.membership_changed(event.group_id, event.user_id, member=True)
+
+    @on("group.member_left")
+    async def left(_: Envelope, event: GroupMemberLeft) -> None:
+        await projections.membership_changed(event.group_id, event.user_id, member=False)
+
+    runtime.consume(TOPICS)

@@ -1,0 +1,39 @@
+"""The home timeline and the person's feed settings."""
+
+from __future__ import annotations
+
+from jobfriends_shared.http import CallerDep
+from jobfriends_shared.pagination import CursorParam, Limit, Page
+
+from feed.api.deps import Feed, make_router
+from feed.api.models import PostOut, SettingsIn, SettingsOut
+from feed.domain.feed import FeedCursor
+
+router = make_router("feed")
+
+
+@router.get("/v1/feed")
+async def home(
+    feed: Feed, caller: CallerDep, cursor: CursorParam = None, limit: Limit = 20
+) -> Page[PostOut]:
+    """Posts from your connections, the people and hashtags you follow and your groups,
+    newest first; your tribe's recent help requests and milestones lead the first page."""
+    viewer = caller.require_user()
+    posts, next_cursor = await feed.timeline.home(viewer, FeedCursor.decode(cursor), limit)
+    rendered = await feed.ctx.render(viewer, posts)
+    return Page[PostOut](
+        items=[PostOut.model_validate(p) for p in rendered],
+        next_cursor=next_cursor.encode() if next_cursor else None,
+    )
+
+
+@router.get("/v1/feed/settings")
+async def get_settings(feed: Feed, caller: CallerDep) -> SettingsOut:
+    return SettingsOut.model_validate(await feed.social.settings(caller.require_user()))
+
+
+@router.put("/v1/feed/settings")
+async def put_settings(body: SettingsIn, feed: Feed, caller: CallerDep) -> SettingsOut:
+    changes = body.model_dump(exclude_none=True)
+    out = await feed.social.save_settings(caller.require_user(), changes)
+    return SettingsOut.model_validate(out)

@@ -1,0 +1,71 @@
+"""The feed listens to identity (author cards, blocks, erasure, milestones to announce) and to
+matching (connections and tribes: its own audience projection). Handlers are idempotent:
+projections are upserts/deletes by natural ids and the milestone post's id derives from the
+milestone's, so a redelivered event changes nothing twice."""
+
+from __future__ import annotations
+
+from jobfriends_shared.contracts.identity import (
+    MilestoneRecorded,
+    ProfileUpdated,
+    UserBlocked,
+    UserDeleted,
+    UserRegistered,
+    UserUnblocked,
+)
+from jobfriends_shared.contracts.matching import (
+    ConnectionAccepted,
+    ConnectionRemoved,
+    TribeMemberAdded,
+    TribeMemberRemoved,
+)
+from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.runtime import Runtime
+
+from feed.service import FeedService
+
+
+def register(runtime: Runtime, feed: FeedService) -> None:
+    on = runtime.consumer.on
+
+    @on("user.registered")
+    async def registered(_: Envelope, event: UserRegistered) -> None:
+        await feed.social.registered(event.user_id, event.display_name)
+
+    @on("profile.updated")
+    async def profile_updated(_: Envelope, event: ProfileUpdated) -> None:
+        await feed.social.profile_updated(event.user_id, event.profile)
+
+    @on("user.blocked")
+    async def blocked(envelope: Envelope, event: UserBlocked) -> None:
+        await feed.social.blocked(event.blocker_id, event.blocked_id, envelope.correlation_id)
+
+    @on("user.unblocked")
+    async def unblocked(_: Envelope, event: UserUnblocked) -> None:
+        await feed.social.unblocked(event.blocker_id, event.blocked_id)
+
+    @on("user.deleted")
+    async def deleted(envelope: Envelope, event: UserDeleted) -> None:
+        await feed.social.erase(event.user_id, envelope.correlation_id)
+
+    @on("milestone.recorded")
+    async def milestone(envelope: Envelope, event: MilestoneRecorded) -> None:
+        await feed.posts.milestone_recorded(event, envelope.correlation_id)
+
+    @on("connection.accepted")
+    async def accepted(_: Envelope, event: ConnectionAccepted) -> None:
+        await feed.social.connected(event.from_user_id, event.to_user_id)
+
+    @on("connection.removed")
+    async def removed(_: Envelope, event: ConnectionRemoved) -> None:
+        await feed.social.disconnected(event.from_user_id, event.to_user_id)
+
+    @on("tribe.member_added")
+    async def tribe_added(_: Envelope, event: TribeMemberAdded) -> None:
+        await feed.social.tribe_changed(event.owner_id, event.member_id, added=True)
+
+    @on("tribe.member_removed")
+    async def tribe_removed(_: Envelope, event: TribeMemberRemoved) -> None:
+        await feed.social.tribe_changed(event.owner_id, event.member_id, added=False)
+
+    runtime.consume(["identity.users", "matching.connections"])

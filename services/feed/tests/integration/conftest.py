@@ -1,0 +1,166 @@
+"""A feed instance of its own per test: own database and topic prefix, real Kafka and store.
+
+Other services' facts (registrations, profiles, connections, blocks...) are delivered to the
+feed's consumer as real envelopes, exactly as they would arrive from Kafka.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from feed.main import create_app
+from feed.service import FeedService
+from feed.settings import FeedSettings
+from jobfriends_shared.clock import ControlledClock
+from jobfriends_shared.consumer import Outcome
+from jobfriends_shared.contracts import Payload, build_event
+from jobfriends_shared.contracts.base import contract_for
+from jobfriends_shared.contracts.identity import ProfileSnapshot, ProfileUpdated, UserRegistered
+from jobfriends_shared.contracts.matching import ConnectionAccepted, TribeMemberAdded, pair_id
+from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.mongo import Database, mongo_client
+from jobfriends_shared.testing import Endpoints, read_topic, settings_for, unique_name, wait_for
+
+START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+class Clock(ControlledClock):
+    def advance_seconds(self, seconds: float) -> None:
+        self.advance(timedelta(seconds=seconds))
+
+
+@dataclass
+class Feed:
+    client: httpx.AsyncClient
+    settings: FeedSettings
+    app: FastAPI
+    db: Database
+    clock: Clock
+
+    @property
+    def service(self) -> FeedService:
+        service: FeedService = self.app.state.feed
+        return service
+
+    def headers(self, user_id: str | None = None) -> dict[str, str]:
+        secret = self.settings.infra.gateway_secret.get_secret_value()
+        headers = {"x-jf-gateway-secret": secret, "x-correlation-id": "test-corr"}
+        if user_id:
+            headers["x-jf-user-id"] = user_id
+        return headers
+
+    async def call(
+        self, method: str, path: str, user_id: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        return await self.client.request(method, path, headers=self.headers(user_id), **kwargs)
+
+    async def ok(self, method: str, path: str, user_id: str, **kwargs: Any) -> Any:
+        response = await self.call(method, path, user_id, **kwargs)
+        assert response.status_code < 300, (response.status_code, response.text)
+        return response.json() if response.content else None
+
+    # --- other services' facts, as events --------------------------------------------------
+
+    def envelope(self, payload: Payload) -> Envelope:
+        return build_event(payload, producer="test", occurred_at=self.clock.now())
+
+    async def deliver(self, payload: Payload | Envelope) -> Outcome:
+        env = payload if isinstance(payload, Envelope) else self.envelope(payload)
+        topic = contract_for(env.type, env.version).topic
+        runtime = self.app.state.runtime
+        return await runtime.consumer.handle(  # type: ignore[no-any-return]
+            env.to_bytes(), topic=f"{runtime.prefix}{topic}"
+        )
+
+    async def person(self, name: str, city: str | None = None, **profile: Any) -> str:
+        user_id = uuid.uuid4().hex
+        await self.deliver(
+            UserRegistered(user_id=user_id, email=f"{user_id}@x.org", display_name=name)
+        )
+        if city or profile:
+            snapshot = ProfileSnapshot(display_name=name, city=city, **profile)
+            await self.deliver(ProfileUpdated(user_id=user_id, changed=("city",), profile=snapshot))
+        return user_id
+
+    async def connect(self, a: str, b: str) -> None:
+        await self.deliver(
+            ConnectionAccepted(pair_id=pair_id(a, b), from_user_id=a, to_user_id=b, request_id="r")
+        )
+
+    async def add_to_tribe(self, owner: str, member: str) -> None:
+        await self.deliver(
+            TribeMemberAdded(pair_id=pair_id(owner, member), owner_id=owner, member_id=member)
+        )
+
+    # --- common actions ------------------------------------------------------------------
+
+    async def post(self, author: str, text: str, **fields: Any) -> str:
+        """Publish a post one second after the previous action (distinct, ordered ranks)."""
+        self.clock.advance_seconds(1)
+        body = {"text": text, **fields}
+        return str((await self.ok("POST", "/v1/posts", author, json=body))["id"])
+
+    async def home(self, user_id: str, **params: Any) -> list[str]:
+        page = await self.ok("GET", "/v1/feed", user_id, params=params)
+        return [p["id"] for p in page["items"]]
+
+    async def all_pages(self, user_id: str, path: str, limit: int = 2) -> list[str]:
+        ids: list[str] = []
+        cursor = None
+        for _ in range(50):
+            params: dict[str, Any] = {"limit": limit}
+            if cursor:
+                params["cursor"] = cursor
+            page = await self.ok("GET", path, user_id, params=params)
+            ids += [p["id"] for p in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                return ids
+        raise AssertionError("pagination did not end")
+
+    async def events(self, topic: str = "feed.posts") -> list[Envelope]:
+        infra = self.settings.infra
+        await self.app.state.runtime.relay.drain()
+        records = await read_topic(infra.kafka_bootstrap_servers, f"{infra.topic_prefix}{topic}")
+        # The relay publishes at least once (drain() may race the running relay): dedupe by id
+        # as every consumer does.
+        unique = {}
+        for record in records:
+            envelope = Envelope.from_bytes(record.value)
+            unique.setdefault(envelope.id, envelope)
+        return list(unique.values())
+
+    async def events_of(self, type_: str, n: int = 1, topic: str = "feed.posts") -> list[Envelope]:
+        async def found() -> list[Envelope]:
+            matching = [e for e in await self.events(topic) if e.type == type_]
+            return matching if len(matching) >= n else []
+
+        return await wait_for(found)
+
+
+@pytest.fixture
+async def feed(infra: Endpoints) -> AsyncIterator[Feed]:
+    settings = settings_for(
+        FeedSettings,
+        infra,
+        unique_name("feed"),
+        run_jobs=False,
+        timeline_shards=3,
+        big_sources_cache_seconds=0,
+    )
+    clock = Clock(START)
+    app = create_app(settings, clock)
+    client = mongo_client(infra.mongodb, "feed-tests")
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://feed") as http:
+            yield Feed(http, settings, app, client[settings.database], clock)
+    await client.drop_database(settings.database)
+    await client.close()
