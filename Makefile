@@ -55,7 +55,7 @@ test-unit: install  ## only tests that need no servers
 lint: install  ## ruff and mypy strict
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy -p jobfriends_shared -p identity -p feed -p events -p matching -p notifications -p gateway
+	$(UV) run mypy -p jobfriends_shared -p identity -p feed -p events -p matching -p notifications -p gateway -p jobfriends_cli -p jobfriends_seed
 
 docs: install  ## regenerate the event catalogue (docs/events.md, docs/schemas/)
 	$(UV) run python -m jobfriends_shared.catalogue_docs

@@ -247,9 +247,9 @@ def generate(seed: int = 42, people: int = SIZES["small"], start: datetime | Non
             seen.add(pair)
             connections.append(pair)
     friends: dict[str, list[str]] = {}
-    for a, b in connections:
-        friends.setdefault(a, []).append(b)
-        friends.setdefault(b, []).append(a)
+    for first, second in connections:
+        friends.setdefault(first, []).append(second)
+        friends.setdefault(second, []).append(first)
     tribes = {
         k: v[: min(30, len(v))] for k, v in friends.items() if len(v) >= 2 and rng.random() < 0.5
     }

@@ -18,6 +18,7 @@ def create_app(settings: IdentitySettings | None = None, clock: Clock | None = N
     service = IdentityService(repo, runtime.outbox, runtime.clock, settings)
     runtime.on_startup(repo.ensure_indexes)
     runtime.on_startup(service.load_signing_key)
+    runtime.every(300, service.forget_old_failures, "forget-sign-in-failures")
     consumers.register(runtime, service)
     app = runtime.app(title="JobFriends identity", routers=[router])
     app.state.identity = service

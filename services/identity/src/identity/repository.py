@@ -81,7 +81,9 @@ class IdentityRepository:
         return await self.users.find_one({"_id": user_id, "deleted": {"$ne": True}})
 
     async def user_by_email(self, email: str) -> Document | None:
-        return await self.users.find_one({"email": email, "deleted": {"$ne": True}})
+        # Through the email claim: a lookup by `_id` is the one FerretDB answers from an index.
+        claim = await self.emails.find_one({"_id": email})
+        return await self.user(str(claim["user_id"])) if claim else None
 
     async def update_user(self, user_id: str, fields: Document, unit: str) -> None:
         await self.users.update_one({"_id": user_id}, stamp({"$set": fields}, unit))

@@ -163,6 +163,10 @@ class IdentityService:
         assert user is not None
         return await self._issue(str(user["_id"]), family=uuid.uuid4().hex)
 
+    async def forget_old_failures(self) -> None:
+        """Failed sign-ins only matter inside the throttling window (no TTL index here)."""
+        await self.repo.purge_failures(self.clock.now() - self.sign_in_policy.window)
+
     async def _issue(self, user_id: str, family: str) -> Tokens:
         now = self.clock.now()
         ttl = timedelta(seconds=self.settings.access_token_ttl_seconds)

@@ -1,0 +1,1 @@
+"""JobFriends analyst CLI: read the event topics without writing a consumer."""
