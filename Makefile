@@ -7,10 +7,11 @@ SHELL := bash
 UV := $(shell command -v uv 2>/dev/null || echo .infra/tools/bin/uv)
 INFRA := infra/bin/infra.sh
 SERVICES := infra/bin/services.sh
+# The demo city `make up` loads once: tiny|small|medium|large|none
 SEED ?= small
 PYTEST_ARGS ?=
 
-.PHONY: help install infra-up infra-down up down status logs test test-unit lint bench docs clean
+.PHONY: help install infra-up infra-down up down status logs seed test test-unit lint bench docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -27,8 +28,11 @@ infra-up:  ## start Kafka and the MongoDB-wire store (installs them on first use
 infra-down:  ## stop Kafka and the store
 	$(INFRA) down
 
-up: install infra-up  ## run everything: infra, five services, the gateway
+up: install infra-up  ## run everything: infra, five services, the gateway, a small demo city
 	$(SERVICES) up
+	@if [ "$(SEED)" != "none" ] && [ ! -f .infra/seeded-$(SEED) ]; then \
+		$(UV) run python -m jobfriends_seed --size $(SEED) && touch .infra/seeded-$(SEED); \
+	fi
 	@echo
 	@echo "JobFriends is up:"
 	@echo "  gateway   http://127.0.0.1:8000    (the public API, /v1/...)"
@@ -42,6 +46,9 @@ down:  ## stop everything this checkout started
 status:  ## what is running
 	$(SERVICES) status || true
 	$(INFRA) status || true
+
+seed:  ## load a demo city through the API: make seed SIZE=medium (tiny|small|medium|large|N)
+	$(UV) run python -m jobfriends_seed --size $(or $(SIZE),small) --seed $(or $(SEED_NUMBER),$$RANDOM)
 
 logs:  ## every process's log, followed
 	tail -n 50 -F .infra/logs/*.log

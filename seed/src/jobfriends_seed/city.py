@@ -126,7 +126,7 @@ def _communities(rng: random.Random, count: int) -> list[Community]:
     return out
 
 
-def _person(rng: random.Random, index: int, community_id: int, c: Community) -> Person:
+def _person(rng: random.Random, seed: int, index: int, community_id: int, c: Community) -> Person:
     professions = sorted(p for p, f in FAMILIES.items() if f == c.family)
     profession = rng.choice(professions)
     own = rng.sample(c.skills, k=min(len(c.skills), rng.randint(2, 4)))
@@ -140,7 +140,7 @@ def _person(rng: random.Random, index: int, community_id: int, c: Community) -> 
     return Person(
         key=f"p{index}",
         display_name=f"{first} {last}",
-        email=f"{first}.{last}.{index}@example.org".lower().replace("ü", "ue"),
+        email=f"{first}.{last}.{seed}.{index}@example.org".lower().replace("ü", "ue"),
         profession=profession,
         seniority=seniority,
         skills=list(dict.fromkeys(own + extra)),
@@ -161,7 +161,7 @@ def generate(seed: int = 42, people: int = SIZES["small"], start: datetime | Non
     start = start or datetime(2026, 12, 1, tzinfo=UTC)
     communities = _communities(rng, max(2, people // 12))
     persons = [
-        _person(rng, i, cid, communities[cid])
+        _person(rng, seed, i, cid, communities[cid])
         for i in range(people)
         for cid in [rng.randrange(len(communities))]
     ]
