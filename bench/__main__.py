@@ -13,7 +13,7 @@ from pathlib import Path
 
 from jobfriends_shared.testing import Endpoints, start_infra
 
-from bench import pipeline, platform_http
+from bench import pipeline, platform_http, services_events, services_feed
 from bench.report import Figure, print_figures, save
 
 Bench = Callable[[Endpoints], Awaitable[list[Figure]]]
@@ -22,6 +22,10 @@ BENCHES: dict[str, Bench] = {
     "consume": pipeline.consume_and_store_vs_raw,
     "gateway": platform_http.gateway_overhead,
     "argon2": platform_http.argon2_sign_in_rate,
+    "fanout": services_feed.fan_out_vs_bulk_write,
+    "timeline": services_feed.timeline_read_vs_trivial,
+    "nearby": services_events.nearby_vs_full_scan,
+    "rsvp": services_events.rsvp_throughput,
 }
 
 
