@@ -8,6 +8,7 @@ import time
 import httpx
 from identity.security import Passwords
 from identity.settings import IdentitySettings
+from jobfriends_shared.settings import InfraSettings
 from jobfriends_shared.testing import Endpoints, test_secret, unique_name
 
 from bench.load import Process, free_port, hammer
@@ -93,14 +94,14 @@ async def gateway_overhead(endpoints: Endpoints, seconds: float = 8.0) -> list[F
     ]
 
 
-async def argon2_sign_in_rate(_: Endpoints, rounds: int = 40) -> list[Figure]:
-    settings = IdentitySettings(infra={"JF_GATEWAY_SECRET": test_secret()})  # type: ignore[arg-type]
+async def argon2_sign_in_rate(_endpoints: Endpoints, rounds: int = 40) -> list[Figure]:
+    settings = IdentitySettings(infra=InfraSettings(JF_GATEWAY_SECRET=test_secret()))
     passwords = Passwords(
         settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
     )
     stored = await passwords.hash(PASSWORD)
     started = time.perf_counter()
-    for _ in range(rounds):
+    for _round in range(rounds):
         assert await passwords.verify(stored, PASSWORD)
     per_core = rounds / (time.perf_counter() - started)  # verify runs on one thread at a time
     started = time.perf_counter()
