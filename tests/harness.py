@@ -88,6 +88,29 @@ class Stack:
         data = tokens.json()
         return Person(registered.json()["id"], email, data["access_token"], data["refresh_token"])
 
+    async def sign_in_again(self, person: Person) -> None:
+        """A fresh access token (after the test moved the clock past the old one's expiry)."""
+        tokens = await self.call(
+            "POST", "/v1/auth/token", json={"email": person.email, "password": PASSWORD}
+        )
+        assert tokens.status_code == 200, tokens.text
+        person.token = tokens.json()["access_token"]
+
+    async def settle(self) -> None:
+        """Publish what every service has committed (instead of waiting for relays to wake)."""
+        for service in self.apps:
+            runtime = getattr(self.apps[service].state, "runtime", None)
+            if runtime is not None:
+                await runtime.relay.drain()
+
+    async def events_of(self, topic: str, event_type: str) -> list[Any]:
+        from jobfriends_shared.envelope import Envelope
+        from jobfriends_shared.testing import read_topic
+
+        infra = self.settings["identity"].infra
+        records = await read_topic(infra.kafka_bootstrap_servers, f"{infra.topic_prefix}{topic}")
+        return [e for r in records if (e := Envelope.from_bytes(r.value)).type == event_type]
+
 
 async def _serve(app: FastAPI, stack: AsyncExitStack) -> str:
     server = uvicorn.Server(

@@ -1,7 +1,6 @@
 """What an operator sees: metrics per route and topic, one correlation id from the client's
 request into the events it caused, and one trace across the gateway, a service and Kafka."""
 
-
 import httpx
 import pytest
 from jobfriends_shared.envelope import Envelope
