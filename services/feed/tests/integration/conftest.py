@@ -8,25 +8,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from feed.main import create_app
 from feed.service import FeedService
 from feed.settings import FeedSettings
 from jobfriends_shared.clock import ControlledClock
-from jobfriends_shared.consumer import Outcome
-from jobfriends_shared.contracts import Payload, build_event
-from jobfriends_shared.contracts.base import contract_for
 from jobfriends_shared.contracts.identity import ProfileSnapshot, ProfileUpdated, UserRegistered
 from jobfriends_shared.contracts.matching import ConnectionAccepted, TribeMemberAdded, pair_id
 from jobfriends_shared.envelope import Envelope
-from jobfriends_shared.mongo import Database, mongo_client
-from jobfriends_shared.testing import Endpoints, read_topic, settings_for, unique_name, wait_for
+from jobfriends_shared.testing import (
+    Endpoints,
+    ServiceClient,
+    in_process,
+    settings_for,
+    unique_name,
+    wait_for,
+)
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -36,48 +36,13 @@ class Clock(ControlledClock):
         self.advance(timedelta(seconds=seconds))
 
 
-@dataclass
-class Feed:
-    client: httpx.AsyncClient
-    settings: FeedSettings
-    app: FastAPI
-    db: Database
+class Feed(ServiceClient):
     clock: Clock
 
     @property
     def service(self) -> FeedService:
         service: FeedService = self.app.state.feed
         return service
-
-    def headers(self, user_id: str | None = None) -> dict[str, str]:
-        secret = self.settings.infra.gateway_secret.get_secret_value()
-        headers = {"x-jf-gateway-secret": secret, "x-correlation-id": "test-corr"}
-        if user_id:
-            headers["x-jf-user-id"] = user_id
-        return headers
-
-    async def call(
-        self, method: str, path: str, user_id: str | None = None, **kwargs: Any
-    ) -> httpx.Response:
-        return await self.client.request(method, path, headers=self.headers(user_id), **kwargs)
-
-    async def ok(self, method: str, path: str, user_id: str, **kwargs: Any) -> Any:
-        response = await self.call(method, path, user_id, **kwargs)
-        assert response.status_code < 300, (response.status_code, response.text)
-        return response.json() if response.content else None
-
-    # --- other services' facts, as events --------------------------------------------------
-
-    def envelope(self, payload: Payload) -> Envelope:
-        return build_event(payload, producer="test", occurred_at=self.clock.now())
-
-    async def deliver(self, payload: Payload | Envelope) -> Outcome:
-        env = payload if isinstance(payload, Envelope) else self.envelope(payload)
-        topic = contract_for(env.type, env.version).topic
-        runtime = self.app.state.runtime
-        return await runtime.consumer.handle(  # type: ignore[no-any-return]
-            env.to_bytes(), topic=f"{runtime.prefix}{topic}"
-        )
 
     async def person(self, name: str, city: str | None = None, **profile: Any) -> str:
         user_id = uuid.uuid4().hex
@@ -126,16 +91,9 @@ class Feed:
         raise AssertionError("pagination did not end")
 
     async def events(self, topic: str = "feed.posts") -> list[Envelope]:
-        infra = self.settings.infra
         await self.app.state.runtime.relay.drain()
-        records = await read_topic(infra.kafka_bootstrap_servers, f"{infra.topic_prefix}{topic}")
-        # The relay publishes at least once (drain() may race the running relay): dedupe by id
-        # as every consumer does.
-        unique = {}
-        for record in records:
-            envelope = Envelope.from_bytes(record.value)
-            unique.setdefault(envelope.id, envelope)
-        return list(unique.values())
+        found: list[Envelope] = await self.published(topic)
+        return found
 
     async def events_of(self, type_: str, n: int = 1, topic: str = "feed.posts") -> list[Envelope]:
         async def found() -> list[Envelope]:
@@ -155,12 +113,5 @@ async def feed(infra: Endpoints) -> AsyncIterator[Feed]:
         timeline_shards=3,
         big_sources_cache_seconds=0,
     )
-    clock = Clock(START)
-    app = create_app(settings, clock)
-    client = mongo_client(infra.mongodb, "feed-tests")
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://feed") as http:
-            yield Feed(http, settings, app, client[settings.database], clock)
-    await client.drop_database(settings.database)
-    await client.close()
+    async with in_process(Feed, create_app, settings, Clock(START)) as service:
+        yield service

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import jwt
 from jobfriends_shared.envelope import Envelope
-from jobfriends_shared.testing import read_topic, wait_for
+from jobfriends_shared.testing import wait_for
 
 from .conftest import PASSWORD, Identity
 
@@ -14,13 +14,9 @@ async def test_registration_is_announced_once_with_the_request_correlation_id(
     identity: Identity,
 ) -> None:
     user_id = await identity.register("ana@example.org")
-    topic = f"{identity.settings.infra.topic_prefix}identity.users"
 
     async def announced() -> list[Envelope]:
-        return [
-            Envelope.from_bytes(r.value)
-            for r in await read_topic(identity.settings.infra.kafka_bootstrap_servers, topic)
-        ]
+        return await identity.published("identity.users")
 
     events = await wait_for(announced)
     assert [(e.type, e.key, e.correlation_id) for e in events] == [

@@ -2,10 +2,9 @@
 
 from typing import Any
 
-from jobfriends_shared.contracts import build_event
 from jobfriends_shared.contracts.matching import ConnectionAccepted, pair_id
 from jobfriends_shared.envelope import Envelope
-from jobfriends_shared.testing import read_topic, wait_for
+from jobfriends_shared.testing import wait_for
 
 from .conftest import Identity
 
@@ -23,9 +22,7 @@ PROFILE = {
 
 
 async def events_of(identity: Identity) -> list[Envelope]:
-    infra = identity.settings.infra
-    records = await read_topic(infra.kafka_bootstrap_servers, f"{infra.topic_prefix}identity.users")
-    return [Envelope.from_bytes(r.value) for r in records]
+    return await identity.published("identity.users")
 
 
 async def test_profile_update_is_saved_normalised_and_announced_with_changed_fields(
@@ -101,15 +98,10 @@ async def test_connections_only_fields_show_to_connections_but_not_strangers(
     assert stranger_view["relation"] == "other"
     assert stranger_view["skills"] == ["figma", "user-research"]
 
-    accepted = build_event(
+    await identity.deliver(
         ConnectionAccepted(
             pair_id=pair_id(ana, ben), from_user_id=ben, to_user_id=ana, request_id="r1"
-        ),
-        producer="matching",
-        occurred_at=identity.clock.now(),
-    )
-    await identity.app.state.runtime.consumer.handle(
-        accepted.to_bytes(), topic="matching.connections"
+        )
     )
     friend_view = (await identity.call("GET", f"/v1/users/{ana}", ben)).json()
     assert friend_view["relation"] == "connection"
