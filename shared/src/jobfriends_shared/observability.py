@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.propagate import extract, inject
@@ -32,6 +32,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 _tracer = trace.get_tracer("jobfriends")
@@ -169,25 +170,49 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def instrument(app: FastAPI, metrics: Metrics) -> None:
-    """Per request: continue the trace and correlation id, time it by route, and serve
-    `/metrics` for Prometheus."""
+class _Observe:
+    """Pure ASGI middleware (Starlette's `BaseHTTPMiddleware` costs a task group and memory
+    streams per request): continues the trace and correlation id, times the request by its
+    route template."""
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next: Any) -> Response:
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        name = f"{request.method} {request.url.path}"
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        method = scope["method"]
         with server_span(
-            name, request.headers, request.headers.get("x-correlation-id"), trace.SpanKind.SERVER
+            f"{method} {scope['path']}",
+            headers,
+            headers.get("x-correlation-id"),
+            trace.SpanKind.SERVER,
         ) as span:
-            response: Response = await call_next(request)
-            route = getattr(request.scope.get("route"), "path", "unmatched")
-            span.update_name(f"{request.method} {route}")
-            span.set_attribute("http.status_code", response.status_code)
-        metrics.http_latency.labels(request.method, route, str(response.status_code)).observe(
-            time.perf_counter() - started
-        )
-        return response
+            try:
+                await self.app(scope, receive, capture)
+            finally:
+                route = getattr(scope.get("route"), "path", "unmatched")
+                span.update_name(f"{method} {route}")
+                span.set_attribute("http.status_code", status)
+                self.metrics.http_latency.labels(method, route, str(status)).observe(
+                    time.perf_counter() - started
+                )
+
+
+def instrument(app: FastAPI, metrics: Metrics) -> None:
+    """Observe every request, and serve `/metrics` for Prometheus."""
+    app.add_middleware(_Observe, metrics=metrics)
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus() -> Response:
