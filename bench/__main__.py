@@ -13,7 +13,13 @@ from pathlib import Path
 
 from jobfriends_shared.testing import Endpoints, start_infra
 
-from bench import pipeline, platform_http, services_events, services_feed
+from bench import (
+    pipeline,
+    platform_http,
+    services_events,
+    services_feed,
+    services_matching,
+)
 from bench.report import Figure, print_figures, save
 
 Bench = Callable[[Endpoints], Awaitable[list[Figure]]]
@@ -26,6 +32,8 @@ BENCHES: dict[str, Bench] = {
     "timeline": services_feed.timeline_read_vs_trivial,
     "nearby": services_events.nearby_vs_full_scan,
     "rsvp": services_events.rsvp_throughput,
+    "match-quality": services_matching.quality,
+    "match-rebuild": services_matching.rebuild,
 }
 
 

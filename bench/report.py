@@ -38,12 +38,18 @@ class Figure:
         return f"{'meets' if ok else 'MISSES'} target {sign} {self.target:g}"
 
 
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.3g}"
+
+
 def print_figures(figures: list[Figure]) -> None:
     width = max(len(f.name) for f in figures)
     for f in figures:
-        line = f"{f.name:<{width}}  {f.value:>12,.1f} {f.unit}"
+        line = f"{f.name:<{width}}  {_num(f.value):>12} {f.unit}"
         if f.ratio is not None:
-            line += f"  vs {f.reference_name} {f.reference:,.1f}  ratio {f.ratio:.3f}"
+            line += f"  vs {f.reference_name} {_num(f.reference)}  ratio {f.ratio:.3f}"
         if f.verdict:
             line += f"  ({f.verdict})"
         print(line, flush=True)
