@@ -19,6 +19,7 @@ from bench import (
     services_events,
     services_feed,
     services_matching,
+    services_notifications,
 )
 from bench.report import Figure, print_figures, save
 
@@ -34,6 +35,8 @@ BENCHES: dict[str, Bench] = {
     "rsvp": services_events.rsvp_throughput,
     "match-quality": services_matching.quality,
     "match-rebuild": services_matching.rebuild,
+    "notify-latency": services_notifications.event_to_screen,
+    "notify-streams": services_notifications.many_streams,
 }
 
 

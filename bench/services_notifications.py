@@ -1,0 +1,246 @@
+"""Notifications: how long from a post being accepted by the gateway to its notification
+arriving on a connected stream (against the raw Kafka produce-to-consume hop measured in the
+same run), and what 1,000 connected stream clients cost in memory."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from identity.security import SigningKey
+from jobfriends_shared.kafka import ensure_topics
+from jobfriends_shared.mongo import mongo_client
+from jobfriends_shared.testing import Endpoints, test_secret, unique_name
+
+from bench.load import Process, free_port
+from bench.platform_http import PASSWORD, _infra_env
+from bench.report import Figure
+
+SERVICES = ("identity", "feed", "notifications")
+
+
+def _span(before: dict[str, float], after: dict[str, float], name: str) -> str:
+    return f"{before[name]:.0f} / {after[name]:.0f}"
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def _raw_hop(bootstrap: str, topic: str, n: int, rate: float) -> list[float]:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=0)
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="latest", fetch_max_wait_ms=10
+    )
+    await producer.start()
+    await consumer.start()
+    try:
+        while not consumer.assignment():  # noqa: ASYNC110 (aiokafka offers no event)
+            await asyncio.sleep(0.05)
+        await consumer.seek_to_end()
+        sent: dict[bytes, float] = {}
+        latencies: list[float] = []
+
+        async def receive() -> None:
+            while len(latencies) < n:
+                batch = await consumer.getmany(timeout_ms=100)
+                now = time.perf_counter()
+                for records in batch.values():
+                    latencies.extend(now - sent[r.value] for r in records if r.value in sent)
+
+        task = asyncio.create_task(receive())
+        for i in range(n):
+            value = f"hop-{i}".encode()
+            sent[value] = time.perf_counter()
+            await producer.send_and_wait(topic, value)
+            await asyncio.sleep(1 / rate)
+        await asyncio.wait_for(task, 30)
+        return latencies
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+class _Platform:
+    def __init__(self, endpoints: Endpoints) -> None:
+        self.name, self.secret = unique_name("b"), test_secret()
+        env = _infra_env(endpoints, self.name, self.secret)
+        self.endpoints = endpoints
+        self.processes: dict[str, Process] = {}
+        for svc in SERVICES:
+            port = free_port()
+            upper = svc.upper()
+            self.processes[svc] = Process(
+                svc,
+                {
+                    **env,
+                    f"{upper}_PORT": str(port),
+                    f"{upper}_DATABASE": f"{self.name}_{svc}",
+                    f"{upper}_LOG_LEVEL": "WARNING",
+                    f"{upper}_STREAM_PER_PERSON": "5",
+                },
+                port,
+            )
+        port = free_port()
+        self.processes["gateway"] = Process(
+            "gateway",
+            {
+                **env,
+                "GATEWAY_PORT": str(port),
+                **{f"GATEWAY_{s.upper()}_URL": self.processes[s].url for s in SERVICES},
+                **{
+                    f"GATEWAY_{k}": "1000000"
+                    for k in ("USER_RATE", "USER_BURST", "IP_RATE", "IP_BURST")
+                },
+            },
+            port,
+        )
+
+    @property
+    def gateway(self) -> str:
+        return self.processes["gateway"].url
+
+    async def __aenter__(self) -> _Platform:
+        for process in self.processes.values():
+            await process.ready()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        for process in reversed(list(self.processes.values())):
+            process.stop()
+        client = mongo_client(self.endpoints.mongodb, "bench")
+        for svc in SERVICES:
+            await client.drop_database(f"{self.name}_{svc}")
+        await client.close()
+
+
+async def _join(client: httpx.AsyncClient, email: str) -> tuple[str, dict[str, str]]:
+    body = {"email": email, "password": PASSWORD, "display_name": email.split("@")[0]}
+    user_id = (await client.post("/v1/auth/register", json=body)).json()["id"]
+    tokens = (
+        await client.post("/v1/auth/token", json={"email": email, "password": PASSWORD})
+    ).json()
+    return user_id, {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+async def event_to_screen(endpoints: Endpoints, posts: int = 60, rate: float = 4.0) -> list[Figure]:
+    await ensure_topics(endpoints.kafka, "bench-hop.", 1)
+    raw = await _raw_hop(endpoints.kafka, "bench-hop.identity.users", posts, rate)
+    async with (
+        _Platform(endpoints) as platform,
+        httpx.AsyncClient(base_url=platform.gateway, timeout=30) as client,
+    ):
+        _author, author_auth = await _join(client, "author@example.org")
+        reader, reader_auth = await _join(client, "reader@example.org")
+        await asyncio.sleep(2)  # let feed learn about both people from identity's events
+        accepted: dict[str, float] = {}
+        arrived: dict[str, float] = {}
+        async with client.stream(
+            "GET", "/v1/notifications/stream", headers=reader_auth, timeout=None
+        ) as stream:
+
+            async def listen() -> None:
+                async for line in stream.aiter_lines():
+                    if line.startswith("data:"):
+                        data = json.loads(line[5:])
+                        post_id = data.get("data", {}).get("post_id")
+                        if post_id:
+                            arrived.setdefault(post_id, time.perf_counter())
+                    if len(arrived) >= posts:
+                        return
+
+            listener = asyncio.create_task(listen())
+            for n in range(posts):
+                response = await client.post(
+                    "/v1/posts",
+                    headers=author_auth,
+                    json={"text": f"@{reader} have a look at tip {n}"},
+                )
+                accepted[response.json()["id"]] = time.perf_counter()
+                await asyncio.sleep(1 / rate)
+            try:
+                await asyncio.wait_for(listener, 30)
+            except TimeoutError:
+                listener.cancel()
+    latencies = sorted(arrived[p] - t for p, t in accepted.items() if p in arrived)
+    raw.sort()
+
+    def pct(xs: list[float], q: float) -> float:
+        return xs[min(len(xs) - 1, int(len(xs) * q / 100))] * 1000
+
+    p99, raw_p99 = pct(latencies, 99), pct(raw, 99)
+    return [
+        Figure(
+            "post to notification on stream p99",
+            p99,
+            "ms",
+            raw_p99,
+            "raw Kafka hop p99",
+            target=20.0,
+            higher_is_better=False,
+            notes={
+                "p50 ms (stream / raw)": f"{pct(latencies, 50):.1f} / {pct(raw, 50):.1f}",
+                "delivered": f"{len(latencies)}/{posts}",
+                "rate": f"{rate}/s",
+                "absolute target": "p99 < 250 ms",
+            },
+        ),
+    ]
+
+
+async def many_streams(endpoints: Endpoints, clients: int = 1000) -> list[Figure]:
+    async with _Platform(endpoints) as platform:
+        notifications = platform.processes["notifications"]
+        gateway = platform.processes["gateway"]
+        pids = {"notifications": notifications._proc.pid, "gateway": gateway._proc.pid}
+        client = mongo_client(endpoints.mongodb, "bench")
+        key_doc = await client[f"{platform.name}_identity"]["signing_keys"].find_one(
+            {"_id": "current"}
+        )
+        await client.close()
+        assert key_doc is not None
+        key = SigningKey.from_pem(key_doc["pem"])
+        now = datetime.now(UTC)
+        before = {name: _rss_mib(pid) for name, pid in pids.items()}
+        limits = httpx.Limits(max_connections=clients + 10)
+        async with httpx.AsyncClient(
+            base_url=platform.gateway, timeout=httpx.Timeout(60, read=None), limits=limits
+        ) as http:
+            opened: list[Any] = []
+            for i in range(clients):
+                token = key.access_token(f"listener-{i:05d}", now, timedelta(minutes=30))
+                request = http.build_request(
+                    "GET", "/v1/notifications/stream", headers={"Authorization": f"Bearer {token}"}
+                )
+                response = await http.send(request, stream=True)
+                opened.append(response)
+            connected = sum(r.status_code == 200 for r in opened)
+            await asyncio.sleep(2)
+            after = {name: _rss_mib(pid) for name, pid in pids.items()}
+            for response in opened:
+                await response.aclose()
+    per_client_kib = (after["notifications"] - before["notifications"]) * 1024 / max(connected, 1)
+    return [
+        Figure(
+            "notification streams connected",
+            connected,
+            "clients",
+            clients,
+            "requested",
+            target=1.0,
+            notes={
+                "RSS MiB before / after, notifications": _span(before, after, "notifications"),
+                "RSS MiB before / after, gateway": _span(before, after, "gateway"),
+                "notifications KiB per client": f"{per_client_kib:.1f}",
+            },
+        ),
+    ]
