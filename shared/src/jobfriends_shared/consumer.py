@@ -63,8 +63,12 @@ class EventConsumer:
         attempts: int = 4,
         backoff: float = 0.05,
         metrics: Metrics | None = None,
+        dedupe: bool = True,
     ) -> None:
         self._metrics = metrics
+        # Off for broadcast consumers: every instance must see every message, so one instance's
+        # processed marker must not hide it from the others.
+        self._dedupe = dedupe
         self._processed = db[PROCESSED]
         self._clock = clock
         self._dead_letter = dead_letter
@@ -126,7 +130,7 @@ class EventConsumer:
             await self._to_dead_letter(topic, key, raw, "payload breaks its contract", exc, where)
             return Outcome.dead_lettered
         event_id = str(envelope.id)
-        if await self._processed.find_one({"_id": event_id}, {"_id": 1}):
+        if self._dedupe and await self._processed.find_one({"_id": event_id}, {"_id": 1}):
             return Outcome.duplicate
         for attempt in range(1, self._attempts + 1):
             try:
@@ -140,6 +144,8 @@ class EventConsumer:
                     return Outcome.dead_lettered
                 log.warning("handler for %s failed (attempt %d): %s", envelope.type, attempt, exc)
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+        if not self._dedupe:
+            return Outcome.applied
         try:
             await self._processed.insert_one(
                 {"_id": event_id, "type": envelope.type, "processed_at": self._clock.now()}

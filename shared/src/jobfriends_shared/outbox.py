@@ -149,15 +149,22 @@ class Outbox:
             self.ready.put_nowait(docs)
 
     async def commit(self, unit: str) -> None:
-        await self._coll.update_many(
-            {"unit": unit, "state": PENDING}, {"$set": {"state": COMMITTED}}
-        )
-        self._hand_over(self._staged.pop(unit, []))
+        docs = self._staged.pop(unit, None)
+        await self._settle(unit, docs, COMMITTED)
+        self._hand_over(docs or [])
 
     async def abandon(self, unit: str) -> None:
-        self._staged.pop(unit, None)
-        await self._coll.update_many(
-            {"unit": unit, "state": PENDING}, {"$set": {"state": ABANDONED}}
+        await self._settle(unit, self._staged.pop(unit, None), ABANDONED)
+
+    async def _settle(self, unit: str, docs: list[Document] | None, state: str) -> None:
+        """By `_id` when this process staged the unit (the only lookup FerretDB indexes); by
+        unit otherwise (the sweeper settling another process's unit, a rare path)."""
+        update = {"$set": {"state": state}}
+        if docs is None:
+            await self._coll.update_many({"unit": unit, "state": PENDING}, update)
+            return
+        await asyncio.gather(
+            *(self._coll.update_one({"_id": d["_id"], "state": PENDING}, update) for d in docs)
         )
 
     @asynccontextmanager

@@ -138,9 +138,14 @@ class OutboxRelay:
                     next_recovery = now + self._recover_every
                 if await self.publish_ready():
                     continue
-                with contextlib.suppress(TimeoutError):
-                    first = await asyncio.wait_for(self._outbox.ready.get(), self._recover_every)
-                    await self.publish_ready(first)
+                # `asyncio.timeout`, not `wait_for`: on 3.11 `wait_for` can swallow a
+                # cancellation that lands as the queue hands over a unit, hanging shutdown.
+                try:
+                    async with asyncio.timeout(self._recover_every):
+                        first = await self._outbox.ready.get()
+                except TimeoutError:
+                    continue
+                await self.publish_ready(first)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -1,6 +1,7 @@
 """Settings of the matching service (environment variables prefixed `MATCHING_`)."""
 
 from jobfriends_shared.settings import ServiceSettings
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 
@@ -9,3 +10,18 @@ class MatchingSettings(ServiceSettings):
 
     port: int = 8004
     database: str = "jobfriends_matching"
+    suggestions_kept: int = Field(30, ge=5, le=100, description="Suggestions stored per intent")
+    refresh_cap: int = Field(150, ge=10, le=2000, description="Most lists one change may recompute")
+    daily_request_cap: int = Field(20, ge=1, le=500, description="Requests a person may send a day")
+    pending_request_cap: int = Field(
+        50, ge=1, le=500, description="Requests a person may have waiting for an answer"
+    )
+    request_ttl_days: int = Field(30, ge=1, le=365, description="When an unanswered request closes")
+    sync_interval_seconds: float = Field(0.5, gt=0, description="Journal tail (index freshness)")
+    nudge_interval_seconds: float = Field(3600, gt=0)
+    expiry_interval_seconds: float = Field(600, gt=0)
+    settle_interval_seconds: float = Field(30, gt=0)
+    housekeeping_interval_seconds: float = Field(6 * 3600, gt=0)
+    rebuild_check_seconds: float = Field(
+        3600, gt=0, description="How often to check whether today's full rebuild is done"
+    )

@@ -1,0 +1,287 @@
+"""Suggestions: recompute the lists a change can affect, store them, say so, and serve them.
+
+Lists are computed from the in-memory index (fast) and stored per person as ids and scores (so
+any instance serves them). Which lists a change can affect, and what each stored list holds,
+come from memory too (`LiveIndex.holders`, `LiveIndex.lists`), so a refresh reads nothing from
+the store. A page is explained when it is read, from the index as it is then, and filtered
+once more for anyone connected, requested, blocked, dismissed or deleted since.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from jobfriends_shared.clock import Clock
+from jobfriends_shared.contracts import build_event
+from jobfriends_shared.contracts.matching import SuggestionsRefreshed
+from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.errors import Invalid, NotFound
+from jobfriends_shared.mongo import Document
+from jobfriends_shared.outbox import Outbox
+from matching.domain.notes import draft_note
+from matching.ranking import Intent, RankContext, eligible, explain, rank
+from matching.ranking.scoring import Scorer
+from matching.ranking.wording import profession_label
+from matching.repository import Repositories
+from matching.repository.suggestions import SUGGESTIONS
+from matching.service.deltas import Lists, Op, dismiss_op, listed_op
+from matching.service.live import LiveIndex
+from matching.settings import MatchingSettings
+
+TOPIC = "matching.suggestions"
+_HINTS = {
+    Intent.mentors: "Add 'being_mentored' to what you are open to (and your seniority) to see "
+    "mentors.",
+    Intent.mentees: "Add 'mentoring' to what you are open to (and your seniority) to see "
+    "people who would like a mentor.",
+}
+Computed = dict[str, list[dict[str, Any]]]
+REBUILD_CHUNK = 200
+
+
+def _ids(lists: Computed) -> Lists:
+    return {intent: tuple(i["user_id"] for i in items) for intent, items in lists.items()}
+
+
+def signature(lists: Computed) -> str:
+    """Stable across processes (unlike `hash`): ids and scores, so a list whose people stay
+    the same but whose evidence changed (a shared event, a new mutual friend) still counts as
+    refreshed."""
+    raw = json.dumps(lists, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.blake2b(raw, digest_size=12).hexdigest()
+
+
+class SuggestionService:
+    def __init__(
+        self,
+        repos: Repositories,
+        live: LiveIndex,
+        outbox: Outbox,
+        clock: Clock,
+        settings: MatchingSettings,
+    ) -> None:
+        self.repos = repos
+        self.live = live
+        self.outbox = outbox
+        self.clock = clock
+        self.settings = settings
+
+    # --- change propagation -------------------------------------------------------------
+
+    async def changed(
+        self,
+        ops: Sequence[Op],
+        *,
+        refresh: Sequence[str] = (),
+        extra: Iterable[str] = (),
+        correlation_id: str | None = None,
+    ) -> list[str]:
+        """After a projection write: share the deltas, then refresh the affected lists."""
+        await self.live.publish(ops)
+        if not refresh:
+            return []
+        return await self.refresh(refresh, extra=extra, correlation_id=correlation_id)
+
+    def _compute(self, user_id: str, now: datetime) -> Computed:
+        """Ids and scores only: explanations are written when a page is read, from the index
+        as it is then (mutual-friend counts and event days stay current, and a new friend
+        somewhere does not force rewriting every list that mentions them)."""
+        context = RankContext(now=now, limit=self.settings.suggestions_kept, explain=False)
+        return {
+            intent.value: [
+                {"user_id": s.user_id, "score": round(s.score, 4)}
+                for s in rank(self.live.index, user_id, intent, context)
+            ]
+            for intent in Intent
+        }
+
+    async def refresh(
+        self,
+        changed: Sequence[str],
+        *,
+        extra: Iterable[str] = (),
+        correlation_id: str | None = None,
+    ) -> list[str]:
+        """Recompute the changed people's lists, then the lists that mention them or that they
+        mention (scores are near-symmetric); store those that differ and emit
+        `match.suggestions_refreshed` for each. Returns the people whose lists changed."""
+        now = self.clock.now()
+        index, live = self.live.index, self.live
+        changed = list(dict.fromkeys(changed))
+        fresh: dict[str, Computed] = {}
+        for uid in changed:
+            if uid in index.people:
+                fresh[uid] = self._compute(uid, now)
+                await asyncio.sleep(0)  # let requests through between people
+        # Holders first (their lists show a changed person and must be corrected), then the
+        # people the changed ones list or listed, then anyone the caller names; capped.
+        order: dict[str, None] = {}
+        for uid in changed:
+            order.update((h, None) for h in sorted(live.holders.get(uid, ())))
+        for uid in changed:
+            for ids in (*live.lists.get(uid, {}).values(), *_ids(fresh.get(uid, {})).values()):
+                order.update((x, None) for x in ids)
+        order.update((x, None) for x in extra)
+        others = [o for o in order if o not in fresh and o not in changed and o in index.people]
+        for uid in others[: self.settings.refresh_cap]:
+            fresh[uid] = self._compute(uid, now)
+            await asyncio.sleep(0)
+        for uid in changed:
+            if uid not in index.people:  # gone: their own list goes too
+                await self.repos.suggestions.delete(uid)
+                if uid in live.lists:
+                    await live.publish([listed_op(uid, {})])
+        return await self._store(fresh, now, correlation_id)
+
+    async def _store(
+        self, fresh: dict[str, Computed], now: datetime, correlation_id: str | None
+    ) -> list[str]:
+        docs: list[Document] = []
+        events: list[Envelope] = []
+        ops: list[Op] = []
+        for uid, lists in fresh.items():
+            ids = _ids(lists)
+            sig = signature(lists)
+            before = self.live.lists.get(uid)
+            if before is not None and self.live.signatures.get(uid) == sig:
+                continue
+            docs.append({"_id": uid, "lists": lists, "signature": sig, "computed_at": now})
+            ops.append(listed_op(uid, ids, sig))
+            main = ids.get(Intent.job_friends.value, ())
+            old = set((before or {}).get(Intent.job_friends.value, ()))
+            payload = SuggestionsRefreshed(
+                user_id=uid,
+                count=len(main),
+                top=tuple(main[:5]),
+                new=tuple(x for x in main if x not in old)[:10],
+            )
+            events.append(
+                build_event(
+                    payload, producer="matching", occurred_at=now, correlation_id=correlation_id
+                )
+            )
+        if not docs:
+            return []
+        async with self.outbox.unit(
+            events, topic=TOPIC, collection=SUGGESTIONS, aggregate_id=docs[-1]["_id"]
+        ) as unit:
+            await self.repos.suggestions.write(docs, unit)
+        await self.live.publish(ops)
+        return [str(d["_id"]) for d in docs]
+
+    async def rebuild(self) -> int:
+        """Recompute every list (daily): time passes (events become past) and frequent facts
+        such as reactions do not trigger refreshes. One instance per day does it, by lease.
+        Returns how many lists changed."""
+        now = self.clock.now()
+        lease = f"rebuild|{now.strftime('%Y-%m-%d')}"
+        if not await self.repos.suggestions.take_lease(lease, self.live.writer, now):
+            return 0
+        people = sorted(self.live.index.people)
+        changed = 0
+        for start in range(0, len(people), REBUILD_CHUNK):
+            fresh: dict[str, Computed] = {}
+            for uid in people[start : start + REBUILD_CHUNK]:
+                if uid in self.live.index.people:
+                    fresh[uid] = self._compute(uid, now)
+                    await asyncio.sleep(0)
+            changed += len(await self._store(fresh, now, None))
+        return changed
+
+    # --- reading ------------------------------------------------------------------------
+
+    def person_summary(self, user_id: str) -> dict[str, Any]:
+        person = self.live.index.people.get(user_id)
+        if person is None:
+            return {"user_id": user_id}
+        return {
+            "user_id": user_id,
+            "display_name": person.display_name,
+            "profession": person.profession,
+            "profession_label": profession_label(person.profession),
+            "city": person.city,
+        }
+
+    async def matches(
+        self, user_id: str, intent: Intent, offset: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int | None, str | None]:
+        """One page of suggestions: (items, next offset, hint). Anyone connected, requested,
+        blocked, dismissed or deleted since the list was stored is left out."""
+        index = self.live.index
+        doc = await self.repos.suggestions.list_of(user_id)
+        if doc is None and user_id in index.people:
+            await self.refresh([user_id])
+            doc = await self.repos.suggestions.list_of(user_id)
+        person = index.people.get(user_id)
+        hint = None
+        if person is None:
+            hint = "Complete your profile (profession, city, skills) to get suggestions."
+        elif not eligible(person, intent):
+            hint = _HINTS.get(intent)
+        items = [
+            i
+            for i in (doc or {}).get("lists", {}).get(intent.value, [])
+            if not index.excluded(user_id, i["user_id"])
+        ]
+        page = self._explained(user_id, intent, items[offset : offset + limit])
+        following = offset + limit if offset + limit < len(items) else None
+        return page, following, hint
+
+    def _explained(
+        self, user_id: str, intent: Intent, items: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        index = self.live.index
+        p = index.people.get(user_id)
+        if p is None:
+            return []
+        now = self.clock.now()
+        scorer = Scorer(index, p, now)
+        out = []
+        for item in items:
+            c = index.people[item["user_id"]]
+            reasons, sentence = explain(index, p, c, intent, now, scorer=scorer)
+            out.append(
+                {
+                    **self.person_summary(c.id),
+                    "score": item["score"],
+                    "reasons": [r.as_dict() for r in reasons],
+                    "sentence": sentence,
+                }
+            )
+        return out
+
+    # --- dismissals and notes -------------------------------------------------------------
+
+    def _known(self, viewer: str, other: str) -> None:
+        if viewer == other:
+            raise Invalid("that is you", code="self")
+        live = self.live
+        if (
+            other not in live.index.people
+            or live.blocked(other, viewer)
+            or live.blocked(viewer, other)
+        ):
+            raise NotFound("no such person", code="user_not_found")
+
+    async def dismiss(self, user_id: str, other: str, correlation_id: str | None) -> None:
+        self._known(user_id, other)
+        await self.repos.projections.dismiss(user_id, other, self.clock.now())
+        await self.changed(
+            [dismiss_op(user_id, other)], refresh=[user_id], correlation_id=correlation_id
+        )
+
+    async def draft(self, user_id: str, other: str) -> str:
+        self._known(user_id, other)
+        index = self.live.index
+        c = index.people[other]
+        p = index.people.get(user_id)
+        if p is None:
+            return draft_note(c.display_name, None, c.city)
+        _, sentence = explain(index, p, c, Intent.job_friends, self.clock.now())
+        generic = sentence.startswith("Someone")
+        return draft_note(c.display_name, None if generic else sentence, c.city)

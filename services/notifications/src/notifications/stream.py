@@ -1,0 +1,205 @@
+"""Live delivery: the connections this instance holds, and the server-sent event stream.
+
+A notification is stored by whichever instance consumed its source event, while the person's
+stream may be connected to another instance. So the stream never trusts a message for its
+content: a wake-up only says "look again", and the stream reads the store for everything after
+the last seq it sent. That one rule gives:
+
+- no gaps and no duplicates: seqs are dense per person and become visible in order (see
+  `repository.inbox`), and the stream sends each seq once, in order;
+- resume: `Last-Event-ID` is the last seq the client saw; the stream replays from the store
+  after it, then carries on live;
+- delivery across instances: the storing instance publishes `notification.created` through
+  the outbox, and every instance receives it on a broadcast subscription (a consumer group of
+  its own) that wakes its local connections of that recipient. The storing instance also wakes
+  its own connections at once, without the Kafka hop. A wake-up missed (e.g. while a broadcast
+  subscription is still joining) is caught by the read the stream makes at every keep-alive.
+
+Per connection there is one `asyncio.Event` (a coalescing queue of length one: many wake-ups
+while a read is in flight need only one more read), so a thousand idle connections cost a
+thousand small objects and no polling tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from jobfriends_shared.consumer import EventConsumer, Outcome
+from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.errors import TooMany
+from jobfriends_shared.runtime import Runtime
+from pydantic import ValidationError
+
+log = logging.getLogger(__name__)
+
+TOPIC = "notifications.notifications"
+KEEPALIVE = b": keep-alive\n\n"
+RETRY_MS = 3000
+
+# after_seq -> [(seq, payload or None when there is nothing to show for that seq)]
+Fetch = Callable[[int], Awaitable[Sequence[tuple[int, dict[str, Any] | None]]]]
+
+
+class Listener:
+    __slots__ = ("signal", "user_id")
+
+    def __init__(self, user_id: str) -> None:
+        self.user_id = user_id
+        self.signal = asyncio.Event()
+
+
+class Hub:
+    """The streams connected to this instance, by person."""
+
+    def __init__(self, per_person: int) -> None:
+        self._per_person = per_person
+        self._listeners: dict[str, set[Listener]] = {}
+        self.wakeups = 0
+
+    @property
+    def connections(self) -> int:
+        return sum(len(s) for s in self._listeners.values())
+
+    def listening(self, user_id: str) -> bool:
+        return user_id in self._listeners
+
+    def check_capacity(self, user_id: str) -> None:
+        if len(self._listeners.get(user_id, ())) >= self._per_person:
+            raise TooMany(
+                f"at most {self._per_person} open streams per person", code="too_many_streams"
+            )
+
+    def open(self, user_id: str) -> Listener:
+        listener = Listener(user_id)
+        self._listeners.setdefault(user_id, set()).add(listener)
+        return listener
+
+    def close(self, listener: Listener) -> None:
+        listeners = self._listeners.get(listener.user_id)
+        if listeners is not None:
+            listeners.discard(listener)
+            if not listeners:
+                del self._listeners[listener.user_id]
+
+    def wake(self, user_id: str) -> None:
+        for listener in self._listeners.get(user_id, ()):
+            listener.signal.set()
+            self.wakeups += 1
+
+
+def sse_event(seq: int, payload: dict[str, Any], event: str = "notification") -> bytes:
+    data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str)
+    return f"id: {seq}\nevent: {event}\ndata: {data}\n\n".encode()
+
+
+async def event_stream(
+    hub: Hub,
+    user_id: str,
+    start_seq: int,
+    fetch: Fetch,
+    *,
+    batch: int,
+    keepalive: float,
+    max_seconds: float,
+) -> AsyncIterator[bytes]:
+    """The body of one stream: replay after `start_seq`, then live until `max_seconds`."""
+    listener = hub.open(user_id)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + max_seconds
+    last = start_seq
+    try:
+        yield f"retry: {RETRY_MS}\n: connected\n\n".encode()
+        while True:
+            # Cleared before reading, so a wake-up that lands during the read is not lost.
+            listener.signal.clear()
+            while True:
+                items = await fetch(last)
+                for seq, payload in items:
+                    last = seq
+                    if payload is not None:
+                        yield sse_event(seq, payload)
+                if len(items) < batch:
+                    break
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return
+            try:
+                async with asyncio.timeout(min(keepalive, remaining)):
+                    await listener.signal.wait()
+            except TimeoutError:
+                yield KEEPALIVE
+    finally:
+        hub.close(listener)
+
+
+async def _no_dead_letters(*_: object) -> None:
+    return None
+
+
+class WakeConsumer(EventConsumer):
+    """The broadcast side: every instance sees every `notification.created` and wakes its own
+    connections of that recipient.
+
+    It skips the shared guard's dedupe on purpose. That guard records processed event ids in
+    the service's database, which all instances share: the first instance to see an event would
+    mark it processed and every other instance would skip it, so only one instance's streams
+    would ever hear. Waking is harmless to repeat, and it touches only this process's memory.
+    """
+
+    def __init__(self, runtime: Runtime, hub: Hub) -> None:
+        super().__init__(runtime.db, runtime.clock, _no_dead_letters)
+        self.hub = hub
+        self.on("notification.created")(self._ignore)
+
+    @staticmethod
+    async def _ignore(_: Envelope, __: Any) -> None:
+        return None
+
+    async def handle(
+        self,
+        raw: bytes,
+        *,
+        topic: str,
+        key: bytes | None = None,
+        where: str = "",  # noqa: ARG002
+        headers: Mapping[str, str] | None = None,  # noqa: ARG002 (no tracing for a wake-up)
+    ) -> Outcome:
+        outcome = self._wake(raw, key)
+        self.stats.add(topic, outcome)
+        return outcome
+
+    def _wake(self, raw: bytes, key: bytes | None) -> Outcome:
+        # The key is the recipient: most messages concern nobody connected here, and those are
+        # dropped without parsing.
+        if key is not None and not self.hub.listening(key.decode(errors="replace")):
+            return Outcome.ignored
+        try:
+            envelope = Envelope.from_bytes(raw)
+        except ValidationError:
+            return Outcome.ignored
+        recipient = envelope.payload.get("recipient_id")
+        if envelope.type != "notification.created" or not isinstance(recipient, str):
+            return Outcome.ignored
+        self.hub.wake(recipient)
+        return Outcome.applied
+
+
+def register_broadcast(runtime: Runtime, hub: Hub) -> WakeConsumer:
+    consumer = WakeConsumer(runtime, hub)
+    runtime.broadcast([TOPIC], consumer)
+    return consumer
+
+
+def broadcast_assigned(runtime: Runtime) -> bool:
+    """Whether this instance's broadcast subscription has its partitions (readiness, tests)."""
+    physical = f"{runtime.prefix}{TOPIC}"
+    for subscriber in runtime.broker.subscribers:
+        names = {str(getattr(t, "name", t)) for t in getattr(subscriber, "topics", ())}
+        if physical in names:
+            consumer = getattr(subscriber, "consumer", None)
+            return consumer is not None and bool(consumer.assignment())
+    return False

@@ -1,0 +1,327 @@
+"""Notifications instances on the real broker and store.
+
+Most tests share one instance per module (starting Kafka subscriptions costs seconds) and keep
+out of each other's way with fresh person ids; tests about restarts, several instances or time
+get instances of their own. Events are fed as real envelopes through the consumer guard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from aiosmtpd.controller import Controller
+from fastapi import FastAPI
+from jobfriends_shared.clock import ControlledClock
+from jobfriends_shared.consumer import Outcome
+from jobfriends_shared.contracts import Payload, build_event, contract_for
+from jobfriends_shared.contracts.identity import (
+    GeoPoint,
+    ProfileSnapshot,
+    ProfileUpdated,
+    UserRegistered,
+)
+from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.mongo import Database, mongo_client
+from jobfriends_shared.testing import Endpoints, read_topic, settings_for, unique_name, wait_for
+from notifications.main import Notifications, create_app
+from notifications.settings import NotificationsSettings
+
+START = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)  # a Monday
+
+
+def new_id(prefix: str = "u") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:12]}"
+
+
+@dataclass
+class Instance:
+    app: FastAPI
+    settings: NotificationsSettings
+    http: httpx.AsyncClient
+    db: Database
+    clock: ControlledClock
+    fed: list[Envelope] = field(default_factory=list)
+
+    @property
+    def n(self) -> Notifications:
+        state: Notifications = self.app.state.notifications
+        return state
+
+    def headers(self, user_id: str | None = None) -> dict[str, str]:
+        secret = self.settings.infra.gateway_secret.get_secret_value()
+        headers = {"x-jf-gateway-secret": secret, "x-correlation-id": "test-corr"}
+        if user_id:
+            headers["x-jf-user-id"] = user_id
+        return headers
+
+    async def call(
+        self, method: str, path: str, user_id: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        return await self.http.request(method, path, headers=self.headers(user_id), **kwargs)
+
+    def event(self, payload: Payload, **kwargs: Any) -> Envelope:
+        return build_event(
+            payload, producer="test", occurred_at=kwargs.pop("at", self.clock.now()), **kwargs
+        )
+
+    async def deliver(self, envelope: Envelope) -> Outcome:
+        spec = contract_for(envelope.type, envelope.version)
+        topic = f"{self.settings.infra.topic_prefix}{spec.topic}"
+        return await self.n.runtime.consumer.handle(
+            envelope.to_bytes(), topic=topic, key=envelope.key.encode()
+        )
+
+    async def feed(self, payload: Payload, **kwargs: Any) -> Envelope:
+        envelope = self.event(payload, correlation_id="corr-1", **kwargs)
+        outcome = await self.deliver(envelope)
+        assert outcome == Outcome.applied, outcome
+        self.fed.append(envelope)
+        return envelope
+
+    async def person(
+        self,
+        name: str,
+        *,
+        city: str | None = "Berlin",
+        location: tuple[float, float] | None = None,
+        interests: tuple[str, ...] = (),
+        profession: str | None = None,
+        time_zone: str | None = "Europe/Berlin",
+        email: str | None = None,
+    ) -> str:
+        user_id = new_id()
+        await self.feed(
+            UserRegistered(
+                user_id=user_id,
+                email=email or f"{name.lower()}.{user_id}@example.org",
+                display_name=name,
+            )
+        )
+        profile = ProfileSnapshot(
+            display_name=name,
+            city=city,
+            location=GeoPoint(lat=location[0], lon=location[1]) if location else None,
+            interests=interests,
+            profession=profession,
+            time_zone=time_zone,
+        )
+        await self.feed(ProfileUpdated(user_id=user_id, changed=("city",), profile=profile))
+        return user_id
+
+    async def inbox(self, user_id: str, **params: Any) -> dict[str, Any]:
+        response = await self.call("GET", "/v1/notifications", user_id, params=params)
+        assert response.status_code == 200, response.text
+        page: dict[str, Any] = response.json()
+        return page
+
+    async def items(self, user_id: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = (await self.inbox(user_id, limit=100))["items"]
+        return items
+
+    async def titles(self, user_id: str) -> list[str]:
+        return [i["title"] for i in await self.items(user_id)]
+
+    async def published(self, event_type: str) -> list[Envelope]:
+        """Our own events as they reached Kafka (after the outbox relay)."""
+        infra = self.settings.infra
+        records = await read_topic(
+            infra.kafka_bootstrap_servers, f"{infra.topic_prefix}notifications.notifications"
+        )
+        envelopes = [Envelope.from_bytes(r.value) for r in records]
+        return [e for e in envelopes if e.type == event_type]
+
+
+@asynccontextmanager
+async def instance(
+    infra: Endpoints,
+    *,
+    name: str | None = None,
+    clock: ControlledClock | None = None,
+    secret: str | None = None,
+    drop: bool = True,
+    **overrides: Any,
+) -> AsyncIterator[Instance]:
+    """One running instance; instances given the same `name` share database and topics."""
+    name = name or unique_name("n")
+    settings = settings_for(
+        NotificationsSettings,
+        infra,
+        name,
+        run_jobs=False,
+        instance_id=new_id("i"),
+        **({"gateway_secret": secret} if secret else {}),
+        **overrides,
+    )
+    clock = clock or ControlledClock(START)
+    app = create_app(settings, clock)
+    client = mongo_client(infra.mongodb, "notifications-tests")
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://n") as http:
+                yield Instance(app, settings, http, client[settings.database], clock)
+            await settle(app)
+    finally:
+        if drop:
+            await client.drop_database(settings.database)
+        await client.close()
+
+
+async def settle(app: FastAPI) -> None:
+    """Let the outbox relay take what was just committed before the instance stops.
+
+    Works around the shared relay's shutdown race: on Python 3.11, `asyncio.wait_for` around
+    `Outbox.ready.get()` swallows a cancellation that arrives just as an item does, and
+    `OutboxRelay.stop()` then waits for a task that never ends (reported to the lead)."""
+    ready = app.state.runtime.outbox.ready
+    await wait_for(lambda: _true(ready.empty()), timeout=10)
+    await asyncio.sleep(0.1)
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+@pytest.fixture(scope="module")
+async def shared(infra: Endpoints) -> AsyncIterator[Instance]:
+    async with instance(infra) as running:
+        yield running
+
+
+@pytest.fixture
+async def notif(shared: Instance) -> Instance:
+    """The module's instance, its clock back at the start for every test."""
+    shared.clock.set(START)
+    return shared
+
+
+# --- a real HTTP server, for streams (ASGI transports buffer whole responses) -------------
+
+
+@asynccontextmanager
+async def served(app: FastAPI) -> AsyncIterator[str]:
+    """Serve an app whose lifespan is already running, on a free loopback port."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    )
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        server.force_exit = True
+        await task
+
+
+class SseClient:
+    """Reads one server-sent event stream line by line, as a browser's EventSource would."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._lines = response.aiter_lines()
+        self.comments: list[str] = []
+
+    async def next_event(self, timeout: float = 10.0) -> dict[str, str]:
+        event: dict[str, str] = {}
+        async with asyncio.timeout(timeout):
+            async for line in self._lines:
+                if line == "":
+                    if "data" in event:
+                        return event
+                    event = {}
+                    continue
+                if line.startswith(":"):
+                    self.comments.append(line[1:].strip())
+                    continue
+                key, _, value = line.partition(":")
+                event[key] = value.removeprefix(" ")
+        raise AssertionError("stream ended")
+
+    async def next_comment(self, wanted: str, timeout: float = 10.0) -> None:
+        async with asyncio.timeout(timeout):
+            async for line in self._lines:
+                if line.startswith(":") and line[1:].strip() == wanted:
+                    return
+        raise AssertionError("stream ended")
+
+
+@asynccontextmanager
+async def sse(base_url: str, headers: dict[str, str], **params: Any) -> AsyncIterator[SseClient]:
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(10, read=30)) as http,
+        http.stream("GET", "/v1/notifications/stream", headers=headers, params=params) as r,
+    ):
+        assert r.status_code == 200, await r.aread()
+        client = SseClient(r)
+        await client.next_comment("connected")
+        yield client
+
+
+# --- a real SMTP server -----------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.messages: list[Received] = []
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(
+            Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))
+        )
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Smtp:
+    port: int
+    collector: _Collector
+
+    @property
+    def messages(self) -> list[Received]:
+        return self.collector.messages
+
+
+@pytest.fixture
+def smtp() -> Any:
+    collector = _Collector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield Smtp(port, collector)
+    finally:
+        controller.stop()
+
+
+async def eventually(condition: Callable[[], Any], timeout: float = 15.0) -> Any:
+    return await wait_for(condition, timeout=timeout)
