@@ -18,10 +18,22 @@ Database = AsyncDatabase[Document]
 Collection = AsyncCollection[Document]
 
 
+# Concurrent operations per process. FerretDB's SQLite backend gives each database a pool of
+# 100 connections, and an open cursor holds one while its owner may wait for another: a client
+# allowed 100 operations at once can exhaust that pool and deadlock the database for everyone
+# (seen under load). Well below it, the pool cannot run dry.
+MAX_POOL = 16
+
+
 def mongo_client(url: str, app_name: str) -> AsyncMongoClient[Document]:
     # retryWrites off: FerretDB does not dedupe retried writes, so a retry could apply twice.
     return AsyncMongoClient(
-        url, appname=app_name, retryWrites=False, tz_aware=True, serverSelectionTimeoutMS=5000
+        url,
+        appname=app_name,
+        retryWrites=False,
+        tz_aware=True,
+        serverSelectionTimeoutMS=5000,
+        maxPoolSize=MAX_POOL,
     )
 
 
