@@ -220,10 +220,14 @@ class Outbox:
     async def sweep_stale(self, grace: timedelta) -> tuple[int, int]:
         """Settle units whose writer died: commit if the aggregate carries the stamp."""
         cutoff = self._clock.now() - grace
-        stale = await self._coll.find(
-            {"state": PENDING, "staged_at": {"$lt": cutoff}},
-            {"unit": 1, "collection": 1, "aggregate_id": 1},
-        ).to_list(length=1000)
+        stale = (
+            await self._coll.find(
+                {"state": PENDING, "staged_at": {"$lt": cutoff}},
+                {"unit": 1, "collection": 1, "aggregate_id": 1},
+            )
+            .limit(1000)
+            .to_list(length=1000)
+        )  # a cursor left half-read holds a FerretDB connection
         committed = abandoned = 0
         for unit, doc in {d["unit"]: d for d in stale}.items():
             stamped = await self._db[doc["collection"]].find_one(

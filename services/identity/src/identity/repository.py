@@ -100,7 +100,7 @@ class IdentityRepository:
         await self.failures.insert_one({"email": email, "ip": ip, "at": at})
 
     async def failures_since(self, email: str, since: datetime) -> list[datetime]:
-        cursor = self.failures.find({"email": email, "at": {"$gt": since}}, {"at": 1})
+        cursor = self.failures.find({"email": email, "at": {"$gt": since}}, {"at": 1}).limit(1000)
         return [doc["at"] for doc in await cursor.to_list(length=1000)]
 
     async def purge_failures(self, before: datetime) -> None:

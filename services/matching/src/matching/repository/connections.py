@@ -100,7 +100,7 @@ class ConnectionRepository:
         return self.locks.find({}, {"users": 1}).batch_size(5000)
 
     async def stale_locks(self, before: datetime, limit: int = 500) -> list[Document]:
-        return await self.locks.find({"at": {"$lt": before}}).to_list(limit)
+        return await self.locks.find({"at": {"$lt": before}}).limit(limit).to_list(limit)
 
     # --- cap slots ------------------------------------------------------------------------
 
@@ -136,7 +136,7 @@ class ConnectionRepository:
         return await self._claim_slot(self.daily_slots, ids, doc)
 
     async def stale_pending_slots(self, before: datetime, limit: int = 500) -> list[Document]:
-        return await self.pending_slots.find({"at": {"$lt": before}}).to_list(limit)
+        return await self.pending_slots.find({"at": {"$lt": before}}).limit(limit).to_list(limit)
 
     async def purge_daily_slots(self, before_day: str) -> None:
         await self.daily_slots.delete_many({"day": {"$lt": before_day}})
@@ -220,7 +220,11 @@ class ConnectionRepository:
         await self.decisions.update_one({"_id": decision_id}, {"$set": {"settled": True}})
 
     async def unsettled(self, before: datetime, limit: int = 200) -> list[Document]:
-        return await self.decisions.find({"settled": False, "at": {"$lt": before}}).to_list(limit)
+        return (
+            await self.decisions.find({"settled": False, "at": {"$lt": before}})
+            .limit(limit)
+            .to_list(limit)
+        )
 
     # --- connections ----------------------------------------------------------------------
 
