@@ -22,7 +22,7 @@ FERRETDB_VERSION=v1.24.2
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_BIN="$JF_INFRA_DIR/bin/ferretdb"
 # Bump when the build recipe (e.g. the patch below) changes, to force a rebuild.
-FERRETDB_RECIPE="$FERRETDB_VERSION+jf1"
+FERRETDB_RECIPE="$FERRETDB_VERSION+jf2"
 FERRETDB_STAMP="$FERRETDB_BIN.recipe"
 FERRETDB_BUILD="$JF_INFRA_DIR/build/ferretdb-$FERRETDB_VERSION"
 FERRETDB_SQLITE_DIR="$DATA_DIR/ferretdb/sqlite"
@@ -68,6 +68,22 @@ patch_id_lookup() {
   grep -qF "$new" "$f" || die "ferretdb: patch of $f failed"
 }
 
+# Each database gets a pool of 100 SQLite connections, and every open cursor holds one. Under
+# load (many clients, each with cursors in flight) the pool runs dry and the whole database
+# stops answering until restarted (seen here). A larger pool leaves head-room; idle
+# connections are still closed.
+patch_pool_size() {
+  local f="$FERRETDB_BUILD/internal/backends/sqlite/metadata/pool/opendb.go"
+  local old="db.SetMaxOpenConns(100)" new="db.SetMaxOpenConns(2000)"
+  grep -qF "$old" "$f" || die "ferretdb: expected line not found in $f; review patch_pool_size"
+  local tmp="$f.tmp" line
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    printf '%s\n' "${line/"$old"/"$new"}"
+  done <"$f" >"$tmp"
+  mv "$tmp" "$f"
+  grep -qF "$new" "$f" || die "ferretdb: patch of $f failed"
+}
+
 install_ferretdb() {
   # Skip when built with this recipe: the version is pinned, so it never goes stale.
   if [[ -x "$FERRETDB_BIN" && "$(cat "$FERRETDB_STAMP" 2>/dev/null)" == "$FERRETDB_RECIPE" ]]; then
@@ -96,6 +112,7 @@ install_ferretdb() {
   fi
   printf 'jobfriends-%s\n' "$FERRETDB_RECIPE" >"$FERRETDB_BUILD/build/version/package.txt"
   patch_id_lookup
+  patch_pool_size
   # -buildvcs=false: $JF_INFRA_DIR sits inside our git repo, and a stamped
   # vcs.revision that differs from commit.txt makes FerretDB panic at start.
   # CGO_ENABLED=0: FerretDB's SQLite driver is pure Go.
