@@ -92,6 +92,9 @@ class Outbox:
         self._clock = clock
         self._prefix = topic_prefix
         self._staged: dict[str, list[Document]] = {}
+        # Units handed to this process's relay and not yet recorded as published: the recovery
+        # pass leaves them alone, so a fresh unit is not published twice by both paths.
+        self.in_flight: set[str] = set()
         # Units ready to publish, in commit order. Bounded: when full, entries wait for the
         # relay's recovery scan instead of growing memory.
         self.ready: asyncio.Queue[list[Document]] = asyncio.Queue(maxsize=10_000)
@@ -146,6 +149,7 @@ class Outbox:
 
     def _hand_over(self, docs: list[Document]) -> None:
         if docs and not self.ready.full():
+            self.in_flight.add(str(docs[0]["unit"]))
             self.ready.put_nowait(docs)
 
     async def commit(self, unit: str) -> None:

@@ -98,6 +98,10 @@ class OutboxRelay:
         docs = await self._outbox.committed_before(cutoff, self._batch_size)
         if not docs:
             return 0
+        busy = self._outbox.in_flight
+        docs = [d for d in docs if d["unit"] not in busy]
+        if not docs:
+            return 0
         units = list(dict.fromkeys(str(d["unit"]) for d in docs))
         done = await self._outbox.published_units(units)
         todo = [u for u in units if u not in done]

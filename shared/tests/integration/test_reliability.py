@@ -170,7 +170,7 @@ async def test_consumer_restarted_mid_stream_resumes_without_loss_or_doubles(
     second.consumer.on("user.registered")(counting_handler(probe_db))
     second.consume(["identity.users"])
     async with second.running():
-        await wait_for(lambda: _at_least(probe_db, 60), timeout=30)
+        await wait_for(lambda: _at_least(probe_db, 60), timeout=90)
     rows = await probe_db["applied"].find({}, {"_id": 0}).to_list()
     assert sorted(r["event_id"] for r in rows) == sorted(str(e.id) for e in events)
 
