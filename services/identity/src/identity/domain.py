@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -16,14 +16,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from jobfriends_shared.contracts.professions import is_profession
+from jobfriends_shared.contracts.tags import normalise_tag as normalise_tag
+from jobfriends_shared.contracts.tags import normalise_tags
 from jobfriends_shared.errors import Forbidden, Invalid, TooMany
 
 MAX_SKILLS = 50
 MAX_INTERESTS = 50
 MAX_LANGUAGES = 12
 MAX_LINKS = 10
-MAX_TAG_LENGTH = 40
-_TAG_OK = re.compile(r"^[a-z0-9][a-z0-9+#.\-]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _COMMON_PASSWORDS = frozenset(
     {"password123", "qwertyuiop", "1234567890", "letmein123", "iloveyou12", "passw0rd12"}
@@ -113,23 +113,6 @@ def clean_text(value: str, field: str, max_length: int) -> str:
     if len(text) > max_length:
         raise Invalid(f"{field}: at most {max_length} characters", code="too_long")
     return text
-
-
-def normalise_tag(raw: str) -> str:
-    tag = "-".join(unicodedata.normalize("NFKC", raw).strip().lower().split())
-    if not tag or len(tag) > MAX_TAG_LENGTH or not _TAG_OK.match(tag):
-        raise Invalid(
-            f"tag {raw[:50]!r}: letters, digits and + # . - only, 1-{MAX_TAG_LENGTH} characters",
-            code="invalid_tag",
-        )
-    return tag
-
-
-def normalise_tags(raw: Iterable[str], field: str, limit: int) -> list[str]:
-    tags = list(dict.fromkeys(normalise_tag(t) for t in raw))
-    if len(tags) > limit:
-        raise Invalid(f"{field}: at most {limit}", code="too_many")
-    return tags
 
 
 def check_links(links: Sequence[str]) -> list[str]:

@@ -8,7 +8,6 @@ daylight-saving gap) is refused rather than silently shifted.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from jobfriends_shared.contracts import tags
 from jobfriends_shared.contracts.events import EventKind
 from jobfriends_shared.contracts.professions import is_profession
 from jobfriends_shared.errors import Invalid
@@ -28,11 +28,9 @@ MAX_DESCRIPTION = 5000
 MAX_SHORT = 200
 MAX_TOPICS = 10
 MAX_PROFESSIONS = 10
-MAX_TAG = 40
 MAX_CAPACITY = 100_000
 MAX_DURATION = timedelta(days=31)
 MAX_AHEAD = timedelta(days=2 * 365)
-_TAG_OK = re.compile(r"^[a-z0-9][a-z0-9+#.\-]*$")
 _ZONES = frozenset(available_timezones())
 
 
@@ -82,20 +80,11 @@ def clean_text(value: str | None, field: str, max_length: int, *, required: bool
 
 
 def normalise_tag(raw: str) -> str:
-    tag = "-".join(unicodedata.normalize("NFKC", raw).strip().lower().split())
-    if not tag or len(tag) > MAX_TAG or not _TAG_OK.match(tag):
-        raise Invalid(
-            f"topic {raw[:50]!r}: letters, digits and + # . - only, 1-{MAX_TAG} characters",
-            code="invalid_tag",
-        )
-    return tag
+    return tags.normalise_tag(raw, "topic")
 
 
 def normalise_tags(raw: Iterable[str], field: str, limit: int) -> list[str]:
-    tags = list(dict.fromkeys(normalise_tag(t) for t in raw))
-    if len(tags) > limit:
-        raise Invalid(f"{field}: at most {limit}", code="too_many")
-    return tags
+    return tags.normalise_tags(raw, field, limit, "topic")
 
 
 def check_professions(raw: Iterable[str]) -> list[str]:
