@@ -103,6 +103,18 @@ class Stack:
             if runtime is not None:
                 await runtime.relay.drain()
 
+    async def caught_up(self, service: str, topic: str) -> bool:
+        """True once `service` has handled every message now on `topic` (events on different
+        topics have no order between them, so a journey waits for the facts it builds on)."""
+        from jobfriends_shared.testing import read_topic
+
+        infra = self.settings["identity"].infra
+        physical = f"{infra.topic_prefix}{topic}"
+        records = await read_topic(infra.kafka_bootstrap_servers, physical)
+        counts = self.runtime(service).consumer.stats.counts
+        handled = sum(n for (name, _), n in counts.items() if name == physical)
+        return bool(handled >= len(records))
+
     async def events_of(self, topic: str, event_type: str) -> list[Any]:
         from jobfriends_shared.envelope import Envelope
         from jobfriends_shared.testing import read_topic

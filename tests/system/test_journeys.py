@@ -284,6 +284,8 @@ async def test_4_the_tribe_answers_a_help_request(stack: Stack) -> None:
             added = await stack.call("PUT", f"/v1/tribe/{member.id}", owner)
             assert added.status_code in (200, 201, 204), added.text
     await stack.settle()
+    for service in ("notifications", "feed"):  # both know the tribe before it is needed
+        await wait_for(lambda s=service: stack.caught_up(s, "matching.connections"), timeout=60)
     help_post = await stack.call(
         "POST",
         "/v1/posts",
@@ -301,7 +303,7 @@ async def test_4_the_tribe_answers_a_help_request(stack: Stack) -> None:
         async def told(friend: Person = friend) -> list[dict[str, Any]]:
             return await notifications_of(stack, friend, "tribe_help_request")
 
-        await wait_for(told)
+        await wait_for(told, timeout=45)
         page = (await stack.call("GET", "/v1/feed", friend)).json()
         assert page["items"][0]["id"] == post_id
         reacted = await stack.call(
@@ -313,7 +315,7 @@ async def test_4_the_tribe_answers_a_help_request(stack: Stack) -> None:
         found = await notifications_of(stack, seeker, "post_reacted")
         return found if found and found[0]["actor_count"] == 3 else []
 
-    (note,) = await wait_for(grouped)
+    (note,) = await wait_for(grouped, timeout=45)
     assert "2 others" in note["title"] + note["body"]
 
 
@@ -326,6 +328,8 @@ async def test_5_a_promotion_becomes_a_milestone_post_friends_are_invited_to_cel
     await stack.call("PUT", f"/v1/tribe/{friend.id}", ana)
     await stack.call("PUT", f"/v1/tribe/{ana.id}", friend)
     await stack.settle()
+    for service in ("notifications", "feed"):
+        await wait_for(lambda s=service: stack.caught_up(s, "matching.connections"), timeout=60)
     recorded = await stack.call(
         "POST",
         "/v1/me/milestones",
@@ -344,13 +348,13 @@ async def test_5_a_promotion_becomes_a_milestone_post_friends_are_invited_to_cel
         page = (await stack.call("GET", "/v1/feed", ana)).json()
         return [p for p in page["items"] if p["kind"] == "milestone"]
 
-    (post,) = await wait_for(milestone_post)
+    (post,) = await wait_for(milestone_post, timeout=45)
     assert "Lead designer" in post["text"]
 
     async def invited() -> list[dict[str, Any]]:
         return await notifications_of(stack, ana, "tribe_milestone")
 
-    (note,) = await wait_for(invited)
+    (note,) = await wait_for(invited, timeout=45)
     assert note["actor_ids"] == [friend.id]
 
 
