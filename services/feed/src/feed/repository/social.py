@@ -92,7 +92,8 @@ class SocialRepository:
 
     async def insert_follows(self, followed: str, followers: Sequence[str], at: datetime) -> int:
         """Bulk-load follow edges (benchmarks, imports): no events, no backfill. Invalidate
-        the author's audience afterwards (`TimelineService.changed(f"author:{followed}")`)."""
+        the author's audience afterwards (`TimelineService.changed(f"author:{followed}")`
+        rebuilds it from the follows)."""
         docs = [
             {
                 "_id": follow_id(f, followed),

@@ -9,10 +9,9 @@ nothing but the collection name (each shard has the same `(user_id, rank)` index
 cost of reading one person's timeline by the number of shards, while a fan-out's bulk inserts
 go to all shards concurrently.
 
-Audiences (who gets an author's, a hashtag's or a group's posts) are kept in a `TokenCache`
-(see `repository.cache`), because listing 10,000 followers by a non-`_id` filter costs FerretDB
-~0.6 s; the member ids are stored as one comma-joined string, which FerretDB and PyMongo decode
-~10x faster than an array of 10,000 strings.
+Audiences (who gets an author's, a hashtag's or a group's posts) are kept as versions read by
+`_id` (see `repository.audience`), because listing 10,000 followers by a non-`_id` filter costs
+FerretDB ~1.5 s.
 """
 
 from __future__ import annotations
@@ -28,8 +27,8 @@ from jobfriends_shared.mongo import Collection, Database, Document
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
 
+from feed.repository.audience import AudienceRepository
 from feed.repository.base import by_ids, insert_new
-from feed.repository.cache import TokenCache
 
 BIG_SOURCES = "big_sources"
 FANOUTS = "fanouts"
@@ -59,7 +58,7 @@ def shard_of(user_id: str, shards: int) -> int:
 class TimelineRepository:
     def __init__(self, db: Database, shards: int) -> None:
         self.shards: list[Collection] = [db[f"timeline_{i:03d}"] for i in range(shards)]
-        self.audiences = TokenCache(db, "audience")
+        self.audiences = AudienceRepository(db)
         self.big = db[BIG_SOURCES]
         self.fanouts = db[FANOUTS]
 
@@ -70,6 +69,7 @@ class TimelineRepository:
         for coll in self.shards:
             await coll.create_index([("user_id", ASCENDING), ("rank", DESCENDING)])
             await coll.create_index("post_id")
+        await self.audiences.drop_legacy()
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -162,9 +162,8 @@ class TimelineRepository:
     # --- audiences ----------------------------------------------------------------------------
 
     async def forget_audiences(self, sources: Iterable[str]) -> None:
-        wanted = list(set(sources))
-        await self.audiences.forget(wanted)
-        for source in wanted:
+        for source in set(sources):
+            await self.audiences.forget(source)
             await self.big.delete_one({"_id": source})
 
     # --- sources read on merge ---------------------------------------------------------------

@@ -81,7 +81,7 @@ class GroupService:
             [event], topic=SOCIAL, collection=GROUPS, aggregate_id=group_id
         ) as unit:
             await self.repo.groups.insert_group(doc, unit)
-        await self.timeline.changed(f"group:{group_id}")
+        await self.timeline.changed(f"group:{group_id}", owner_id)
         return await self.view(owner_id, group_id)
 
     async def _group(self, group_id: str) -> Document:
@@ -158,7 +158,7 @@ class GroupService:
             aggregate_id=membership_id(group_id, user_id),
         ) as unit:
             await self.repo.groups.set_membership(group_id, user_id, status, role, now, unit)
-        await self.timeline.changed(f"group:{group_id}")
+        await self.timeline.changed(f"group:{group_id}", user_id)
         if status == Status.member:
             await self.timeline.backfill(user_id, {"group_id": group_id})
         # Leaving needs no clean-up: entries of group posts are filtered out when read.

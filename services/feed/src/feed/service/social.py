@@ -62,7 +62,7 @@ class SocialService:
             [event], topic=SOCIAL, collection=FOLLOWS, aggregate_id=follow_id(user_id, target)
         ) as unit:
             await social.set_follow(user_id, target, True, self.ctx.clock.now(), unit)
-        await self.timeline.changed(f"author:{target}")
+        await self.timeline.changed(f"author:{target}", user_id)
         await self.timeline.backfill(user_id, {"author_id": target, "visibility": _PUBLIC})
         return True
 
@@ -76,7 +76,7 @@ class SocialService:
             [event], topic=SOCIAL, collection=FOLLOWS, aggregate_id=follow_id(user_id, target)
         ) as unit:
             await social.set_follow(user_id, target, False, self.ctx.clock.now(), unit)
-        await self.timeline.changed(f"author:{target}")
+        await self.timeline.changed(f"author:{target}", user_id)
         if not await social.connected_among(user_id, [target]):
             await self.repo.timeline.remove_author_from(user_id, target)
         return True
@@ -97,7 +97,7 @@ class SocialService:
             aggregate_id=hashtag_follow_id(user_id, tag),
         ) as unit:
             await social.set_hashtag_follow(user_id, tag, True, self.ctx.clock.now(), unit)
-        await self.timeline.changed(f"tag:{tag}")
+        await self.timeline.changed(f"tag:{tag}", user_id)
         await self.timeline.backfill(user_id, {"hashtags": tag, "visibility": _PUBLIC})
         return True
 
@@ -117,7 +117,7 @@ class SocialService:
             aggregate_id=hashtag_follow_id(user_id, tag),
         ) as unit:
             await social.set_hashtag_follow(user_id, tag, False, self.ctx.clock.now(), unit)
-        await self.timeline.changed(f"tag:{tag}")
+        await self.timeline.changed(f"tag:{tag}", user_id)
         return True
 
     # --- settings --------------------------------------------------------------------------
@@ -155,14 +155,16 @@ class SocialService:
 
     async def connected(self, a: str, b: str) -> None:
         await self.repo.social.connect(a, b, self.ctx.clock.now())
-        await self.timeline.changed(f"author:{a}", f"author:{b}")
+        await self.timeline.changed(f"author:{a}", b)
+        await self.timeline.changed(f"author:{b}", a)
         for viewer, author in ((a, b), (b, a)):
             query = {"author_id": author, "visibility": {"$in": _SHARED_WITH_CONNECTIONS}}
             await self.timeline.backfill(viewer, query)
 
     async def disconnected(self, a: str, b: str) -> None:
         await self.repo.social.disconnect(a, b)
-        await self.timeline.changed(f"author:{a}", f"author:{b}")
+        await self.timeline.changed(f"author:{a}", b)
+        await self.timeline.changed(f"author:{b}", a)
         for viewer, author in ((a, b), (b, a)):
             if not await self.repo.social.following_among(viewer, [author]):
                 await self.repo.timeline.remove_author_from(viewer, author)
@@ -204,7 +206,8 @@ class SocialService:
             if m.get("role") == Role.moderator and m.get("status") == Status.member:
                 await self._keep_a_moderator(m["group_id"])
         await repo.timeline.remove_timeline(user_id)
-        await self.timeline.changed(*sources)
+        for source in dict.fromkeys(sources):
+            await self.timeline.changed(source, user_id)
         await repo.timeline.forget_audiences([f"author:{user_id}"])
         await repo.social.tombstone_author(user_id, self.ctx.clock.now())
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -26,18 +25,15 @@ from typing import Any
 from jobfriends_shared.contracts.feed import PostVisibility
 from jobfriends_shared.mongo import Document
 
+from feed.domain import audience as audiences
+from feed.domain.audience import Audience
 from feed.domain.feed import FeedCursor, Stream, merge, tribe_first
 from feed.domain.posts import SURFACED_KINDS, audience_sources, belongs_in_home, rank, surfaced
 from feed.service.context import Context
 
 _MAX_ROUNDS = 5
+_MAX_CAS = 20  # attempts at writing the next version of an audience under contention
 TOP = "~"  # sorts after every rank: "before TOP" is the whole timeline
-
-
-@dataclass(frozen=True)
-class Audience:
-    size: int
-    lists: dict[str, list[str]]
 
 
 @dataclass(frozen=True)
@@ -67,34 +63,49 @@ class TimelineService:
     # --- audiences -------------------------------------------------------------------------
 
     async def audience(self, source: str) -> Audience:
-        """The people behind a source, from the cache while no relation behind it changed."""
-        cache = self.repo.timeline.audiences
-        value = await cache.get(source, self._build_audiences, None)
-        if 0 < value["size"] <= self.ctx.settings.fanout_threshold and not value["lists"]:
-            # Cached while it was too big to keep, and the threshold was raised since.
-            await cache.invalidate([source])
-            value = await cache.get(source, self._build_audiences, None)
-        lists = {
-            name: joined.split(",") if joined else [] for name, joined in value["lists"].items()
-        }
-        return Audience(int(value["size"]), lists)
+        """The people behind a source: one read by `_id` (plus a probe for a newer version);
+        built from the relations themselves only the first time, or after a bulk change."""
+        threshold = self.ctx.settings.fanout_threshold
+        _, stored = await self.repo.timeline.audiences.latest(source)
+        if stored is None or audiences.needs_rebuild(stored, threshold):
+            return audiences.decode(await self._rebuild(source))
+        return audiences.decode(stored)
 
-    async def _build_audiences(self, sources: Sequence[str]) -> dict[str, Any]:
-        built: dict[str, Any] = {}
-        for source in sources:
-            lists = await self._members(source)
-            size = len({m for members in lists.values() for m in members})
-            # A big audience is not stored: nobody fans out to it. Ids are joined into one
-            # string (ours never contain commas; any that did could not be addressed anyway).
-            kept = {
-                name: ",".join(m for m in members if "," not in m)
-                for name, members in lists.items()
-            }
-            built[source] = {
-                "size": size,
-                "lists": kept if size <= self.ctx.settings.fanout_threshold else {},
-            }
-        return built
+    async def changed(self, source: str, member: str | None = None) -> None:
+        """Call after writing a relation that changes this source's audience: with the
+        `member` whose relation changed the stored audience is patched (their memberships
+        are re-read, so the order in which concurrent changes land does not matter); without
+        one (bulk loads, imports) it is rebuilt from the relations."""
+        if member is None:
+            await self._rebuild(source)
+            return
+        versions = self.repo.timeline.audiences
+        threshold = self.ctx.settings.fanout_threshold
+        for _ in range(_MAX_CAS):
+            n, stored = await versions.latest(source)
+            if stored is None or audiences.needs_rebuild(stored, threshold):
+                await self._rebuild(source)
+                return
+            if stored.get("lists") is None:
+                return  # big: nobody fans out to it, and it stays big
+            # Read after `latest`: whoever writes version n+1 has seen every relation
+            # written before version n existed, so the last change is never overwritten.
+            present = await self._memberships(source, member)
+            if await versions.put(
+                source, n + 1, audiences.patch(stored, member, present, threshold)
+            ):
+                return
+        await self._rebuild(source)
+
+    async def _rebuild(self, source: str) -> audiences.Stored:
+        versions = self.repo.timeline.audiences
+        value: audiences.Stored = {}
+        for _ in range(_MAX_CAS):
+            n, _ = await versions.latest(source)
+            value = audiences.build(await self._members(source), self.ctx.settings.fanout_threshold)
+            if await versions.put(source, n + 1, value):
+                break
+        return value
 
     async def _members(self, source: str) -> dict[str, list[str]]:
         kind, _, key = source.partition(":")
@@ -110,9 +121,20 @@ class TimelineService:
             return {"members": await self.repo.groups.member_ids(key)}
         raise ValueError(f"unknown audience source {source!r}")
 
-    async def changed(self, *sources: str) -> None:
-        """Call after writing a relation that changes these sources' audiences."""
-        await self.repo.timeline.audiences.invalidate(sources)
+    async def _memberships(self, source: str, member: str) -> dict[str, bool]:
+        """Which of the source's lists `member` belongs to, read from the relations."""
+        kind, _, key = source.partition(":")
+        social = self.repo.social
+        if kind == "author":
+            connected, following = await asyncio.gather(
+                social.connected_among(key, [member]), social.following_among(member, [key])
+            )
+            return {"connections": bool(connected), "followers": bool(following)}
+        if kind == "tag":
+            return {"followers": bool(await social.hashtags_among(member, [key]))}
+        if kind == "group":
+            return {"members": bool(await self.repo.groups.member_of(member, [key]))}
+        raise ValueError(f"unknown audience source {source!r}")
 
     # --- fan-out ---------------------------------------------------------------------------
 
@@ -127,7 +149,7 @@ class TimelineService:
         threshold = self.ctx.settings.fanout_threshold
         for source, wanted in audience_sources(doc):
             audience = await self.audience(source)
-            if audience.size > threshold:
+            if audience.lists is None or audience.size > threshold:
                 await self.repo.timeline.mark_big(source, audience.size, self.ctx.clock.now())
                 pulled.append(source)
                 continue
