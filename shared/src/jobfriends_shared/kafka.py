@@ -23,14 +23,14 @@ from jobfriends_shared.topics import TOPICS, physical_name, topic
 log = logging.getLogger(__name__)
 
 
-def make_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
+def make_broker(bootstrap_servers: str, client_id: str, linger_ms: int = 2) -> KafkaBroker:
     # Idempotent producer with acks=all: a retried send never duplicates or reorders a record.
     return KafkaBroker(
         bootstrap_servers,
         client_id=client_id,
         enable_idempotence=True,
         acks="all",
-        linger_ms=2,
+        linger_ms=linger_ms,
         graceful_timeout=15.0,  # on shutdown, finish the messages in hand, then commit
         log_level=logging.DEBUG,  # one line per message is too much at INFO
     )
@@ -86,11 +86,14 @@ def subscribe(
     prefix: str = "",
     from_start: bool = True,
     workers: int = 1,
+    fetch_max_wait_ms: int = 25,
 ) -> None:
     """One FastStream subscriber per topic, committing offsets only after `consumer` is done.
 
     `from_start=False` (with a group of its own per instance) makes a broadcast subscription:
-    every instance sees every new message, e.g. to push to the clients connected to it."""
+    every instance sees every new message, e.g. to push to the clients connected to it.
+    `fetch_max_wait_ms` bounds how long new records of one partition can wait behind a fetch
+    still parked at the broker for the others (see `InfraSettings.kafka_fetch_max_wait_ms`)."""
     for name in topic_names:
         spec = topic(name)
         physical = physical_name(name, prefix)
@@ -101,6 +104,7 @@ def subscribe(
             ack_policy=AckPolicy.ACK,
             auto_offset_reset="earliest" if from_start else "latest",
             max_workers=workers if workers > 1 else None,
+            fetch_max_wait_ms=fetch_max_wait_ms,
             title=f"{group_id}:{name}",
             description=f"{group_id} applies {', '.join(consumer.event_types) or 'nothing'} "
             f"from {name}: {spec.description}",

@@ -1,10 +1,11 @@
 """Publishes committed outbox entries to Kafka, at least once, in commit order.
 
 Fast path: units committed in this process arrive through `Outbox.ready` and are published at
-once (no store read), then marked published per unit. Recovery path: every `recover_every`
-seconds, committed entries older than `recover_after` (left by a crashed process, a failed
-publish or a full hand-over queue) are read back and published. Two relays may publish the same
-entry; consumers dedupe by event id, so that costs a message, never a double effect.
+once (no store read), then marked published per unit. Recovery path (its own task, so its scans
+never delay the fast path): every `recover_every` seconds, committed entries older than
+`recover_after` (left by a crashed process, a failed publish or a full hand-over queue) are read
+back and published. Two relays may publish the same entry; consumers dedupe by event id, so
+that costs a message, never a double effect.
 """
 
 from __future__ import annotations
@@ -86,8 +87,13 @@ class OutboxRelay:
         units = ([first] if first else []) + self._take_ready()
         if not units:
             return 0
-        await self._publish([doc for unit in units for doc in unit])
-        await self._outbox.record_published([unit[0]["unit"] for unit in units])
+        ids = [str(unit[0]["unit"]) for unit in units]
+        try:
+            await self._publish([doc for unit in units for doc in unit])
+            await self._outbox.record_published(ids)
+        finally:
+            # Recorded: the recovery pass deletes them. Failed: it publishes them again.
+            self._outbox.in_flight.difference_update(ids)
         return sum(len(unit) for unit in units)
 
     async def recover(self, older_than: timedelta | None = None) -> int:
@@ -127,29 +133,13 @@ class OutboxRelay:
             while await self.recover(older_than=timedelta(0)):
                 pass
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        next_recovery = next_housekeeping = loop.time()
+    async def _fast_path(self) -> None:
+        """Publishes what this process commits, as it commits it; never waits behind the
+        store scans of the recovery pass and housekeeping (seconds on a large FerretDB
+        collection), which run in their own task."""
         while True:
             try:
-                now = loop.time()
-                if now >= next_housekeeping:
-                    await self.housekeeping()
-                    next_housekeeping = now + self._housekeeping_every
-                if now >= next_recovery:
-                    while await self.recover():
-                        pass
-                    next_recovery = now + self._recover_every
-                if await self.publish_ready():
-                    continue
-                # `asyncio.timeout`, not `wait_for`: on 3.11 `wait_for` can swallow a
-                # cancellation that lands as the queue hands over a unit, hanging shutdown.
-                try:
-                    async with asyncio.timeout(self._recover_every):
-                        first = await self._outbox.ready.get()
-                except TimeoutError:
-                    continue
-                await self.publish_ready(first)
+                await self.publish_ready(await self._outbox.ready.get())
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -157,6 +147,36 @@ class OutboxRelay:
                 self.failures += 1
                 log.exception("outbox relay failed; recovery will retry")
                 await asyncio.sleep(1.0)
+
+    async def _slow_path(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_housekeeping = loop.time()
+        while True:
+            try:
+                now = loop.time()
+                if now >= next_housekeeping:
+                    await self.housekeeping()
+                    next_housekeeping = now + self._housekeeping_every
+                while await self.recover():
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.failures += 1
+                log.exception("outbox recovery failed; next pass retries")
+            await asyncio.sleep(self._recover_every)
+
+    async def _run(self) -> None:
+        tasks = [
+            asyncio.create_task(self._fast_path(), name="outbox-relay-fast"),
+            asyncio.create_task(self._slow_path(), name="outbox-relay-recovery"),
+        ]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     def start(self) -> None:
         if self._task is None:

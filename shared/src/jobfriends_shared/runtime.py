@@ -50,7 +50,9 @@ class Runtime:
         self.instance = settings.instance_id or f"{name}-{os.getpid()}"
         self.client = mongo_client(infra.mongodb_url, app_name=name)
         self.db = self.client[settings.database]
-        self.broker = make_broker(infra.kafka_bootstrap_servers, client_id=self.instance)
+        self.broker = make_broker(
+            infra.kafka_bootstrap_servers, client_id=self.instance, linger_ms=infra.kafka_linger_ms
+        )
         self.metrics = Metrics()
         self.outbox = Outbox(self.db, self.clock, self.prefix)
         self.relay = OutboxRelay(self.outbox, partial(send, self.broker), metrics=self.metrics)
@@ -76,6 +78,7 @@ class Runtime:
             group_id=f"{self.prefix}{self.name}",
             prefix=self.prefix,
             workers=self.settings.consumer_workers,
+            fetch_max_wait_ms=self.settings.infra.kafka_fetch_max_wait_ms,
         )
 
     def broadcast(self, topic_names: Sequence[str], consumer: EventConsumer) -> None:
@@ -89,6 +92,7 @@ class Runtime:
             group_id=f"{self.prefix}{self.name}.{self.instance}.{uuid.uuid4().hex[:8]}",
             prefix=self.prefix,
             from_start=False,
+            fetch_max_wait_ms=self.settings.infra.kafka_fetch_max_wait_ms,
         )
 
     def every(self, seconds: float, job: Callable[[], Awaitable[Any]], name: str) -> None:

@@ -44,6 +44,24 @@ class InfraSettings(BaseSettings):
         description="Overrides the catalogue's partition counts (small for tests)",
     )
 
+    kafka_fetch_max_wait_ms: int = Field(
+        25,
+        alias="JF_KAFKA_FETCH_MAX_WAIT_MS",
+        ge=1,
+        le=5000,
+        description="How long a consumer's fetch may wait at the broker for data. aiokafka sends "
+        "one fetch per broker at a time, and one waiting for idle partitions holds back a "
+        "partition whose records were just handled: this bounds that added latency "
+        "(aiokafka's default, 500, costs up to half a second; lower costs idle fetches)",
+    )
+    kafka_linger_ms: int = Field(
+        2,
+        alias="JF_KAFKA_LINGER_MS",
+        ge=0,
+        le=1000,
+        description="How long the producer waits to batch records (added to every event's trip)",
+    )
+
     @field_validator("gateway_secret")
     @classmethod
     def _refuse_placeholders(cls, value: SecretStr) -> SecretStr:
