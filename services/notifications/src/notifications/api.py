@@ -166,8 +166,8 @@ async def stream(
     settings = app.settings
     batch = settings.stream_batch
 
-    async def fetch(after: int) -> Any:
-        return await app.inbox.after(user_id, after, batch)
+    async def fetch(after: int, known: Any) -> Any:
+        return await app.inbox.after(user_id, after, batch, known)
 
     body = event_stream(
         app.hub,

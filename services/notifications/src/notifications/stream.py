@@ -14,6 +14,11 @@ the last seq it sent. That one rule gives:
   its own) that wakes its local connections of that recipient. The storing instance also wakes
   its own connections at once, without the Kafka hop. A wake-up missed (e.g. while a broadcast
   subscription is still joining) is caught by the read the stream makes at every keep-alive.
+- latency: the storing instance's wake-up carries the notification it just stored. When those
+  carried notifications continue the stream's numbers without a hole, and no wake-up without
+  content arrived since the last read, the stream sends them without reading slots and
+  notifications back (only what rendering needs is read). Any doubt means a full read, so the
+  shortcut can only save reads, never skip a number.
 
 Per connection there is one `asyncio.Event` (a coalescing queue of length one: many wake-ups
 while a read is in flight need only one more read), so a thousand idle connections cost a
@@ -40,16 +45,36 @@ TOPIC = "notifications.notifications"
 KEEPALIVE = b": keep-alive\n\n"
 RETRY_MS = 3000
 
-# after_seq -> [(seq, payload or None when there is nothing to show for that seq)]
-Fetch = Callable[[int], Awaitable[Sequence[tuple[int, dict[str, Any] | None]]]]
+# (after_seq, notifications stored here after it, by seq, or None: read the store)
+#   -> [(seq, payload or None when there is nothing to show for that seq)]
+Fetch = Callable[
+    [int, Mapping[int, Any] | None], Awaitable[Sequence[tuple[int, dict[str, Any] | None]]]
+]
 
 
 class Listener:
-    __slots__ = ("signal", "user_id")
+    __slots__ = ("fresh", "signal", "stale", "user_id")
 
     def __init__(self, user_id: str) -> None:
         self.user_id = user_id
         self.signal = asyncio.Event()
+        # Set by a wake-up that says only "look again" (and at the start): the next read must
+        # go to the store. Cleared when the stream takes it.
+        self.stale = True
+        # Notifications this instance stored for the person and the stream has not sent yet,
+        # by seq (None for an idle stream: a thousand of those stay small).
+        self.fresh: dict[int, Any] | None = None
+
+    def known_after(self, last: int) -> dict[int, Any] | None:
+        """What the next read may rely on without the store: None when it must read it."""
+        if self.stale:
+            self.stale = False
+            return None
+        return {s: d for s, d in (self.fresh or {}).items() if s > last}
+
+    def sent_up_to(self, last: int) -> None:
+        if self.fresh:
+            self.fresh = {s: d for s, d in self.fresh.items() if s > last} or None
 
 
 class Hub:
@@ -85,8 +110,17 @@ class Hub:
             if not listeners:
                 del self._listeners[listener.user_id]
 
-    def wake(self, user_id: str) -> None:
+    def wake(self, user_id: str, stored: tuple[int, Any] | None = None) -> None:
+        """Tell the person's streams here to look again; `stored` = (seq, document) of the
+        notification this instance has just stored, which they may send without reading it
+        back."""
         for listener in self._listeners.get(user_id, ()):
+            if stored is None:
+                listener.stale = True
+            else:
+                if listener.fresh is None:
+                    listener.fresh = {}
+                listener.fresh[stored[0]] = stored[1]
             listener.signal.set()
             self.wakeups += 1
 
@@ -117,11 +151,12 @@ async def event_stream(
             # Cleared before reading, so a wake-up that lands during the read is not lost.
             listener.signal.clear()
             while True:
-                items = await fetch(last)
+                items = await fetch(last, listener.known_after(last))
                 for seq, payload in items:
                     last = seq
                     if payload is not None:
                         yield sse_event(seq, payload)
+                listener.sent_up_to(last)
                 if len(items) < batch:
                     break
             remaining = deadline - loop.time()
@@ -131,6 +166,7 @@ async def event_stream(
                 async with asyncio.timeout(min(keepalive, remaining)):
                     await listener.signal.wait()
             except TimeoutError:
+                listener.stale = True
                 yield KEEPALIVE
     finally:
         hub.close(listener)

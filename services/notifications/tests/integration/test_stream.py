@@ -1,6 +1,7 @@
 """The live stream over real HTTP: delivery, resume without gaps or duplicates, keep-alive,
 several instances, limits."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -45,6 +46,24 @@ async def test_a_connected_stream_receives_a_notification_as_soon_as_it_is_store
         assert event["id"] == str(data["seq"]) == "2"
         assert data["title"] == "Ben endorsed you for figma"
         assert data["read"] is False and data["alert"] is True
+
+
+async def test_notifications_stored_at_once_for_one_person_arrive_in_order_each_once(
+    notif: Instance, url: str
+) -> None:
+    """Stored concurrently, numbers can be taken in one order and finished in another; the
+    stream still sends every number, in order, once."""
+    ana = await notif.person("Ana")
+    endorsers = [new_id() for _ in range(8)]
+    async with sse(url, notif.headers(ana)) as stream:
+        envelopes = [
+            notif.event(EndorsementAdded(user_id=ana, endorser_id=e, skill="figma"))
+            for e in endorsers
+        ]
+        await asyncio.gather(*(notif.deliver(e) for e in envelopes))
+        events = [await stream.next_event() for _ in range(len(endorsers))]
+    assert [e["id"] for e in events] == [str(n) for n in range(1, len(endorsers) + 1)]
+    assert len({json.loads(e["data"])["id"] for e in events}) == len(endorsers)
 
 
 async def test_reconnecting_with_the_last_id_resumes_without_gaps_or_duplicates(

@@ -1,7 +1,7 @@
 """The stream generator and the hub, with a fake store."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -13,7 +13,9 @@ class FakeStore:
     def __init__(self) -> None:
         self.items: list[tuple[int, dict[str, Any] | None]] = []
 
-    async def fetch(self, after: int) -> Sequence[tuple[int, dict[str, Any] | None]]:
+    async def fetch(
+        self, after: int, _known: Mapping[int, Any] | None = None
+    ) -> Sequence[tuple[int, dict[str, Any] | None]]:
         return [i for i in self.items if i[0] > after][:2]
 
 

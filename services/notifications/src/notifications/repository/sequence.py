@@ -69,9 +69,16 @@ class SequenceRepository:
             hint = 0  # the person's slots were erased
         return await self._first_free_after(recipient_id, hint) - 1
 
-    async def allocate(self, recipient_id: str, notification_id: str, at: datetime) -> int:
-        """Take the person's next number for `notification_id`."""
-        seq = await self._hint(recipient_id) + 1
+    async def hint(self, recipient_id: str) -> int:
+        """Roughly the person's last number (never above it); for `allocate`, read early."""
+        return await self._hint(recipient_id)
+
+    async def allocate(
+        self, recipient_id: str, notification_id: str, at: datetime, hint: int | None = None
+    ) -> int:
+        """Take the person's next number for `notification_id`, starting the search after
+        `hint` (read here if not given). The caller moves the hint on with `advance_hint`."""
+        seq = (await self._hint(recipient_id) if hint is None else hint) + 1
         for _ in range(_SLOT_ATTEMPTS):
             try:
                 await self.slots.insert_one(
@@ -86,11 +93,14 @@ class SequenceRepository:
             except DuplicateKeyError:
                 seq = await self._first_free_after(recipient_id, seq)
                 continue
-            # Only ever a number that exists, so the hint can lag but never lead.
-            with contextlib.suppress(PyMongoError):
-                await self.seq_heads.replace_one({"_id": recipient_id}, {"seq": seq}, upsert=True)
             return seq
         raise SequenceContended(f"no free slot for {recipient_id} in {_SLOT_ATTEMPTS} tries")
+
+    async def advance_hint(self, recipient_id: str, seq: int) -> None:
+        """After `allocate` took `seq`: only ever a number that exists, so the hint can lag
+        but never lead. Best effort (a lagging hint costs the next writer a few lookups)."""
+        with contextlib.suppress(PyMongoError):
+            await self.seq_heads.replace_one({"_id": recipient_id}, {"seq": seq}, upsert=True)
 
     async def void_slot(self, recipient_id: str, seq: int) -> None:
         """A slot whose notification will never come (its twin delivery stored it elsewhere);

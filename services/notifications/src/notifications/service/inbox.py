@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -117,9 +117,23 @@ class InboxService:
         # bogus id from silencing the stream.
         return min(int(last_event_id), latest)
 
-    async def after(self, user_id: str, seq: int, limit: int) -> Rendered:
+    async def after(
+        self, user_id: str, seq: int, limit: int, known: Mapping[int, Document] | None = None
+    ) -> Rendered:
         """Everything after `seq`, oldest first; numbers with nothing to show come as None
-        so the stream moves past them."""
+        so the stream moves past them.
+
+        `known`: notifications this instance has just stored (by seq). When they are exactly
+        the numbers after `seq`, they are all there is to send (the stream is woken again for
+        anything stored later), so slots and notifications are not read back."""
+        run = (
+            [known[n] for n in range(seq + 1, seq + 1 + len(known)) if n in known] if known else []
+        )
+        if run and len(run) == len(known or ()) and len(run) <= limit:
+            shown = dict(
+                await self.renderer.render(user_id, run, lambda _: False, current_only=False)
+            )
+            return [(int(d["seq"]), shown.get(int(d["seq"]))) for d in run]
         # Usually one or two are new: look a few numbers ahead, further only while all exist.
         window: list[tuple[int, Document | None]] = []
         step = 4

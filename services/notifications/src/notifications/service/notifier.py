@@ -6,9 +6,15 @@ deleted posts never notify; a type switched `off` is not stored; caps are respec
 derived from (source, recipient) makes a re-delivered event a no-op.
 
 Storing takes, in order: the cap claims (unique inserts), the person's next slot (a unique
-insert; see `repository.inbox`), the notification itself (a unique insert, stamped for the
-outbox, so `notification.created` leaves if and only if it was stored). A twin delivery that
-loses the last insert voids its slot and gives its cap claims back.
+insert; see `repository.inbox`) together with staging `notification.created` in the outbox,
+the notification itself (a unique insert, stamped for the outbox, so `notification.created`
+leaves if and only if it was stored). A twin delivery that loses the last insert voids its slot
+and gives its cap claims back.
+
+Latency: this runs between an event arriving and the person's screen, and every store round
+trip on the way counts, so independent reads and writes go together (`asyncio.gather`), and the
+person's streams here are woken, with the stored notification in hand, as soon as it is stored;
+committing the outbox unit and other bookkeeping come after.
 """
 
 from __future__ import annotations
@@ -34,10 +40,6 @@ from notifications.repository.inbox import NOTIFICATIONS
 from notifications.stream import Hub
 
 log = logging.getLogger(__name__)
-
-
-class _NotStored(Exception):
-    """Raised inside an outbox unit to abandon its event (a twin delivery was first)."""
 
 
 def preferences_from(doc: dict[str, Any] | None) -> Preferences:
@@ -71,12 +73,13 @@ class Notifier:
             return None
         nid, recipient = draft.id, draft.recipient_id
         actors = [draft.actor_id] if draft.actor_id else []
-        existing, people, blocked, prefs_doc, post = await asyncio.gather(
+        existing, people, blocked, prefs_doc, post, hint = await asyncio.gather(
             self.inbox.seq_of(nid),
             self.projections.persons([recipient, *actors]),
             self.projections.blocked_among(recipient, actors),
             self.accounts.preferences_of(recipient),
             self.projections.post(draft.post_id) if draft.post_id else _none(),
+            self.inbox.sequence.hint(recipient),
         )
         if existing is not None:
             if draft.group:  # delivered before: finish what a crash may have left undone
@@ -100,15 +103,15 @@ class Notifier:
             # another instance's stream) shows the new count.
             await self.inbox.groups.save_head(head)
         zone = prefs.zone(person.get("time_zone"))
-        seq = await self._store(draft, source, prefs, channel, zone)
+        seq = await self._store(draft, source, prefs, channel, zone, hint)
         if seq is None:
             return None  # capped: the contributor still counts in the version already shown
         if head is not None:
+            # After the wake-up: the stream sends every version (clients replace by group).
             shown, previous = head.showing(nid, seq)
             await self.inbox.groups.save_head(shown)
             if previous:
                 await self.inbox.hide_ids([previous])
-        self.hub.wake(recipient)
         return nid
 
     async def _contribute(self, draft: Draft, source: Envelope) -> Head | None:
@@ -158,7 +161,13 @@ class Notifier:
         return claims
 
     async def _store(
-        self, draft: Draft, source: Envelope, prefs: Preferences, channel: Channel, zone: ZoneInfo
+        self,
+        draft: Draft,
+        source: Envelope,
+        prefs: Preferences,
+        channel: Channel,
+        zone: ZoneInfo,
+        hint: int,
     ) -> int | None:
         claims = await self._within_limits(draft, prefs, zone)
         if claims is None:
@@ -176,39 +185,67 @@ class Notifier:
             occurred_at=now,
             correlation_id=source.correlation_id,
         )
+        # Staging and taking a number are independent; both precede the stamped insert.
+        staged, allocated = await asyncio.gather(
+            self.outbox.stage([event], topic=TOPIC, collection=NOTIFICATIONS, aggregate_id=nid),
+            self.inbox.sequence.allocate(recipient, nid, now, hint),
+            return_exceptions=True,
+        )
+        unit = staged if isinstance(staged, str) else None
+        seq = allocated if isinstance(allocated, int) else None
+        stored = False
         try:
-            async with self.outbox.unit(
-                [event], topic=TOPIC, collection=NOTIFICATIONS, aggregate_id=nid
-            ) as unit:
-                seq = await self.inbox.sequence.allocate(recipient, nid, now)
-                doc = {
-                    "_id": nid,
-                    "recipient_id": recipient,
-                    "seq": seq,
-                    "type": draft.type.value,
-                    "channel": channel.value,
-                    "created_at": now,
-                    # A group's people live in its head and contributor rows only, so taking
-                    # one person back never touches a shared notification.
-                    "actor_id": None if draft.group else draft.actor_id,
-                    "group": draft.group,
-                    "data": {k: v for k, v in draft.data.items() if k != "detail"},
-                    "quiet": prefs.is_quiet(now, zone),
-                    "post_id": draft.post_id,
-                    "event_id": draft.event_id,
-                    "request_id": draft.request_id,
-                    "source_event_id": str(source.id),
-                }
-                if not await self.inbox.insert(doc, unit):
-                    await self.inbox.sequence.void_slot(recipient, seq)
-                    raise _NotStored
-        except _NotStored:
-            for claim in claims:
-                await self.inbox.release_cap(claim)
+            if isinstance(staged, BaseException):
+                raise staged
+            if isinstance(allocated, BaseException):
+                raise allocated
+            assert unit is not None and seq is not None
+            doc = {
+                "_id": nid,
+                "recipient_id": recipient,
+                "seq": seq,
+                "type": draft.type.value,
+                "channel": channel.value,
+                "created_at": now,
+                # A group's people live in its head and contributor rows only, so taking
+                # one person back never touches a shared notification.
+                "actor_id": None if draft.group else draft.actor_id,
+                "group": draft.group,
+                "data": {k: v for k, v in draft.data.items() if k != "detail"},
+                "quiet": prefs.is_quiet(now, zone),
+                "post_id": draft.post_id,
+                "event_id": draft.event_id,
+                "request_id": draft.request_id,
+                "source_event_id": str(source.id),
+            }
+            stored, _ = await asyncio.gather(
+                self.inbox.insert(doc, unit), self.inbox.sequence.advance_hint(recipient, seq)
+            )
+        finally:
+            if not stored:  # a twin delivery stored it first, or something failed
+                await asyncio.shield(self._undo(recipient, unit, seq, claims))
+        if not stored:
             return None
-        if draft.type in MIN_INTERVAL:
-            await self.inbox.record_sent(recipient, draft.type.value, now)
+        assert unit is not None and seq is not None
+        self.hub.wake(recipient, (seq, {**doc, "hidden": False}))
+        await asyncio.gather(
+            self.outbox.commit(unit),
+            self.inbox.record_sent(recipient, draft.type.value, now)
+            if draft.type in MIN_INTERVAL
+            else _none(),
+        )
         return seq
+
+    async def _undo(
+        self, recipient: str, unit: str | None, seq: int | None, claims: list[str]
+    ) -> None:
+        """Nothing was stored: abandon the event, void the number, give the cap claims back."""
+        if unit is not None:
+            await self.outbox.abandon(unit)
+        if seq is not None:
+            await self.inbox.sequence.void_slot(recipient, seq)
+        for claim in claims:
+            await self.inbox.release_cap(claim)
 
     async def _show(self, recipient: str, group: str, nid: str, seq: int) -> None:
         head = await self.inbox.groups.head(recipient, group)

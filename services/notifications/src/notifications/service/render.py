@@ -45,21 +45,26 @@ class Renderer:
         if not docs:
             return []
         notes = [to_notification(d) for d in docs]
-        prefs_doc, me, heads = await asyncio.gather(
-            self.accounts.preferences_of(user_id),
-            self.projections.person(user_id),
-            self.inbox.groups.heads_of(user_id, {n.group for n in notes if n.group}),
-        )
         wanted: set[str] = set()
         for n in notes:
             if n.actor_id:
                 wanted.add(n.actor_id)
             wanted.update(str(u) for u in n.data.get("top", ()))
-        for state in heads.values():
-            wanted.update(state.latest)
-        people, blocked = await asyncio.gather(
-            self.projections.persons(wanted), self.projections.blocked_among(user_id, wanted)
+        # One round of concurrent `_id` lookups for everything the documents name; a second
+        # only for people that group heads name besides (this runs on every stream push).
+        prefs_doc, me, heads, people, blocked = await asyncio.gather(
+            self.accounts.preferences_of(user_id),
+            self.projections.person(user_id),
+            self.inbox.groups.heads_of(user_id, {n.group for n in notes if n.group}),
+            self.projections.persons(wanted),
+            self.projections.blocked_among(user_id, wanted),
         )
+        more = {u for state in heads.values() for u in state.latest} - wanted
+        if more:
+            more_people, more_blocked = await asyncio.gather(
+                self.projections.persons(more), self.projections.blocked_among(user_id, more)
+            )
+            people, blocked = {**people, **more_people}, blocked | more_blocked
         hidden = frozenset(blocked | {u for u, p in people.items() if p.get("deleted")})
         states = {}
         for group, state in heads.items():
