@@ -28,10 +28,18 @@ from jobfriends_shared.mongo import Document
 from feed.domain import audience as audiences
 from feed.domain.audience import Audience
 from feed.domain.feed import FeedCursor, Stream, merge, tribe_first
-from feed.domain.posts import SURFACED_KINDS, audience_sources, belongs_in_home, rank, surfaced
+from feed.domain.posts import (
+    SURFACED_KINDS,
+    Facts,
+    audience_sources,
+    belongs_in_home,
+    rank,
+    surfaced,
+)
 from feed.service.context import Context
 
 _MAX_ROUNDS = 5
+_SPARE_READS = 2  # posts read beyond what a page still needs, for the odd hidden one
 _MAX_CAS = 20  # attempts at writing the next version of an audience under contention
 TOP = "~"  # sorts after every rank: "before TOP" is the whole timeline
 
@@ -225,11 +233,19 @@ class TimelineService:
         for _ in range(_MAX_ROUNDS):
             streams = await self._streams(viewer, pulls, before, batch)
             merged, frontier = merge(streams)
-            posts = await self.repo.posts.posts_by_id(
-                str(i["post_id"]) for i in merged if str(i["post_id"]) not in skip
-            )
-            facts = await self.ctx.facts(viewer, posts.values(), home=True)
-            for item in merged:
+            posts: dict[str, Document] = {}
+            facts = Facts(viewer)
+            fetched = 0
+            for n, item in enumerate(merged):
+                if n == fetched:
+                    # Posts are read a page's worth at a time (each is a point read on
+                    # FerretDB), not the whole batch of entries.
+                    chunk = merged[n : n + limit - len(top) - len(rest) + _SPARE_READS]
+                    fetched = n + len(chunk)
+                    posts = await self.repo.posts.posts_by_id(
+                        str(i["post_id"]) for i in chunk if str(i["post_id"]) not in skip
+                    )
+                    facts = await self.ctx.facts(viewer, posts.values(), home=True)
                 before = str(item["rank"])
                 post = posts.get(str(item["post_id"]))
                 if post is not None and belongs_in_home(post, facts):
