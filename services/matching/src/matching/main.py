@@ -42,6 +42,7 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock | None = N
     runtime.on_startup(live.start)
     consumers.register(runtime, projections, ActivityService(repos, suggestions))
     runtime.every(settings.sync_interval_seconds, live.sync, "index-sync")
+    runtime.every(settings.backlog_interval_seconds, suggestions.refresh_backlog, "refresh-backlog")
     runtime.every(settings.nudge_interval_seconds, nudges.run, "nudges")
     runtime.every(settings.expiry_interval_seconds, outcomes.expire, "request-expiry")
     runtime.every(settings.settle_interval_seconds, upkeep.settle, "settle")

@@ -17,6 +17,9 @@ class MatchingSettings(ServiceSettings):
         50, ge=1, le=500, description="Requests a person may have waiting for an answer"
     )
     request_ttl_days: int = Field(30, ge=1, le=365, description="When an unanswered request closes")
+    backlog_interval_seconds: float = Field(
+        0.25, gt=0, description="Pause between runs of the neighbours' list refresh (coalescing)"
+    )
     sync_interval_seconds: float = Field(0.5, gt=0, description="Journal tail (index freshness)")
     nudge_interval_seconds: float = Field(3600, gt=0)
     expiry_interval_seconds: float = Field(600, gt=0)

@@ -227,3 +227,46 @@ async def test_a_daily_rebuild_catches_up_with_time_once_per_day(matching: Match
     assert await matching.run_job("rebuild") == 2
     assert await matching.run_job("rebuild") == 0  # done for today, on any instance
     assert "DesignHour" not in (await matching.matches(ana))["items"][0]["sentence"]
+
+
+async def test_a_connection_refreshes_the_two_at_once_and_their_neighbours_once_soon_after(
+    matching: Matching,
+) -> None:
+    """A request or an answer recomputes the two people's lists in the request; the lists of
+    everyone around them follow from the refresh backlog, once per person however many
+    changes touched them, traced to the change that caused it."""
+    names = [f"p{i}" for i in range(6)]
+    for name in names:
+        await matching.person(name, name.title(), location=KREUZBERG, **UX)
+    await matching.connect("p0", "p5")
+    await matching.run_job("refresh-backlog")
+    stored = await matching.db["suggestions"].find_one({"_id": "p5"})
+    assert stored is not None
+    score_before = {i["user_id"]: i["score"] for i in stored["lists"]["job_friends"]}["p1"]
+    before = await matching.published("matching.suggestions", "match.suggestions_refreshed")
+
+    await matching.connect("p0", "p1")  # p5 and p1 now share a friend: p5's list changes
+    await matching.connect("p2", "p3")
+    during = await matching.published("matching.suggestions", "match.suggestions_refreshed")
+    assert {e.payload["user_id"] for e in during[len(before) :]} <= {"p0", "p1", "p2", "p3"}
+
+    assert await matching.run_job("refresh-backlog") >= 1
+    after = await matching.published("matching.suggestions", "match.suggestions_refreshed")
+    later = after[len(during) :]
+    refreshed = [e.payload["user_id"] for e in later]
+    assert "p5" in refreshed
+    assert len(refreshed) == len(set(refreshed))  # coalesced: once each
+    assert all(e.correlation_id == "test-corr" for e in later)
+    stored = await matching.db["suggestions"].find_one({"_id": "p5"})
+    assert stored is not None
+    score_after = {i["user_id"]: i["score"] for i in stored["lists"]["job_friends"]}["p1"]
+    assert score_after > score_before  # the mutual friend counts now
+    assert await matching.run_job("refresh-backlog") == 0  # nothing left waiting
+
+
+async def test_a_reader_waiting_on_the_backlog_sees_their_list_fresh(matching: Matching) -> None:
+    ana = await matching.person("ana", "Ana", location=KREUZBERG, **UX)
+    await matching.match_ids(ana)
+    await matching.person("ben", "Ben", location=KREUZBERG, **UX)  # ana's list waits for him
+    assert await matching.match_ids(ana) == ["ben"]
+    assert await matching.run_job("refresh-backlog") == 0  # read already refreshed it

@@ -5,6 +5,13 @@ any instance serves them). Which lists a change can affect, and what each stored
 come from memory too (`LiveIndex.holders`, `LiveIndex.lists`), so a refresh reads nothing from
 the store. A page is explained when it is read, from the index as it is then, and filtered
 once more for anyone connected, requested, blocked, dismissed or deleted since.
+
+A change recomputes the lists of the people it is about at once (a handful); the lists of
+their neighbours (who list them, whom they list: up to `refresh_cap`) go to a coalescing
+backlog that the `refresh-backlog` job works off a moment later (`domain.backlog` says why).
+Reads stay correct meanwhile: a neighbour's stored list is filtered and explained when read.
+The backlog is per process and a cache of work, not of truth: if a process dies with a
+backlog, the daily rebuild recomputes everything.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +30,7 @@ from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.errors import Invalid, NotFound
 from jobfriends_shared.mongo import Document
 from jobfriends_shared.outbox import Outbox
+from matching.domain.backlog import RefreshBacklog
 from matching.domain.notes import draft_note
 from matching.ranking import Intent, RankContext, eligible, explain, rank
 from matching.ranking.scoring import Scorer
@@ -42,6 +50,9 @@ _HINTS = {
 }
 Computed = dict[str, list[dict[str, Any]]]
 REBUILD_CHUNK = 200
+# Lists stored (and announced) per unit when working off the backlog: one bulk write, one
+# outbox unit and one journal record each, small enough not to hold the store for long.
+BACKLOG_CHUNK = 50
 
 
 def _ids(lists: Computed) -> Lists:
@@ -70,6 +81,8 @@ class SuggestionService:
         self.outbox = outbox
         self.clock = clock
         self.settings = settings
+        self.backlog = RefreshBacklog()
+        self._in_flight: set[str] = set()
 
     # --- change propagation -------------------------------------------------------------
 
@@ -107,9 +120,10 @@ class SuggestionService:
         extra: Iterable[str] = (),
         correlation_id: str | None = None,
     ) -> list[str]:
-        """Recompute the changed people's lists, then the lists that mention them or that they
-        mention (scores are near-symmetric); store those that differ and emit
-        `match.suggestions_refreshed` for each. Returns the people whose lists changed."""
+        """Recompute the changed people's lists now; queue the lists that mention them or that
+        they mention (scores are near-symmetric), then anyone the caller names, capped, on the
+        backlog. Stores the lists that differ and emits `match.suggestions_refreshed` for each.
+        Returns the people whose lists changed now."""
         now = self.clock.now()
         index, live = self.live.index, self.live
         changed = list(dict.fromkeys(changed))
@@ -128,18 +142,59 @@ class SuggestionService:
                 order.update((x, None) for x in ids)
         order.update((x, None) for x in extra)
         others = [o for o in order if o not in fresh and o not in changed and o in index.people]
-        for uid in others[: self.settings.refresh_cap]:
-            fresh[uid] = self._compute(uid, now)
-            await asyncio.sleep(0)
+        # Anyone a backlog run holds right now may be stored after us from an older index:
+        # they are queued again so the last word is a fresh one.
+        self.backlog.discard(u for u in fresh if u not in self._in_flight)
+        self.backlog.mark((u for u in fresh if u in self._in_flight), correlation_id)
+        self.backlog.mark(others[: self.settings.refresh_cap], correlation_id)
         for uid in changed:
             if uid not in index.people:  # gone: their own list goes too
                 await self.repos.suggestions.delete(uid)
                 if uid in live.lists:
                     await live.publish([listed_op(uid, {})])
-        return await self._store(fresh, now, correlation_id)
+        return await self._store(fresh, now, {uid: correlation_id for uid in fresh})
+
+    async def refresh_backlog(self) -> int:
+        """Work off the lists waiting since earlier changes (the `refresh-backlog` job): those
+        waiting when the run starts, in chunks, yielding between people. Returns how many
+        lists changed."""
+        waiting = len(self.backlog)
+        done = changed = 0
+        while done < waiting and len(self.backlog):
+            batch = self.backlog.take(min(BACKLOG_CHUNK, waiting - done))
+            done += len(batch)
+            self._in_flight = set(batch)
+            try:
+                now = self.clock.now()
+                fresh: dict[str, Computed] = {}
+                for uid in batch:
+                    if uid in self.live.index.people:
+                        fresh[uid] = self._compute(uid, now)
+                        await asyncio.sleep(0)
+                changed += len(await self._store(fresh, now, batch))
+            except BaseException:
+                for uid, correlation_id in batch.items():  # not stored: next run
+                    self.backlog.mark([uid], correlation_id)
+                raise
+            finally:
+                self._in_flight = set()
+        return changed
+
+    async def _refresh_own(self, user_id: str) -> None:
+        """A reader's own list, now (they are waiting on the backlog, or never had one): one
+        ranking, and nobody else's list (reading changes nothing for others)."""
+        correlation_id = self.backlog.take_one(user_id)
+        if user_id in self._in_flight:
+            self.backlog.mark([user_id], correlation_id)
+        now = self.clock.now()
+        lists = self._compute(user_id, now)
+        await self._store({user_id: lists}, now, {user_id: correlation_id})
 
     async def _store(
-        self, fresh: dict[str, Computed], now: datetime, correlation_id: str | None
+        self,
+        fresh: dict[str, Computed],
+        now: datetime,
+        correlations: Mapping[str, str | None] | None = None,
     ) -> list[str]:
         docs: list[Document] = []
         events: list[Envelope] = []
@@ -162,7 +217,10 @@ class SuggestionService:
             )
             events.append(
                 build_event(
-                    payload, producer="matching", occurred_at=now, correlation_id=correlation_id
+                    payload,
+                    producer="matching",
+                    occurred_at=now,
+                    correlation_id=(correlations or {}).get(uid),
                 )
             )
         if not docs:
@@ -190,7 +248,7 @@ class SuggestionService:
                 if uid in self.live.index.people:
                     fresh[uid] = self._compute(uid, now)
                     await asyncio.sleep(0)
-            changed += len(await self._store(fresh, now, None))
+            changed += len(await self._store(fresh, now))
         return changed
 
     # --- reading ------------------------------------------------------------------------
@@ -214,8 +272,8 @@ class SuggestionService:
         blocked, dismissed or deleted since the list was stored is left out."""
         index = self.live.index
         doc = await self.repos.suggestions.list_of(user_id)
-        if doc is None and user_id in index.people:
-            await self.refresh([user_id])
+        if user_id in index.people and (doc is None or user_id in self.backlog):
+            await self._refresh_own(user_id)
             doc = await self.repos.suggestions.list_of(user_id)
         person = index.people.get(user_id)
         hint = None
