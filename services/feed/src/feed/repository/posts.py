@@ -9,6 +9,7 @@ provably tied to it) and removes its reactions, comments and hashtag uses.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -28,6 +29,7 @@ REACTIONS = "reactions"
 COMMENTS = "comments"
 HASHTAG_USES = "hashtag_uses"
 _DUPLICATE_KEY = 11000
+_NO_COUNTS: dict[str, Any] = {"reactions": {}, "comments": 0}
 
 
 def reaction_id(post_id: str, user_id: str) -> str:
@@ -40,8 +42,11 @@ class PostRepository:
         self.reactions = db[REACTIONS]
         self.comments = db[COMMENTS]
         self.uses = db[HASHTAG_USES]
-        self.reaction_cache = TokenCache(db, "reaction_counts")
-        self.comment_cache = TokenCache(db, "comment_counts")
+        self.db = db
+        # Reaction and comment counts share one cache entry per post: every post on a page
+        # is two point reads (token, value) rather than four; a change of either recounts
+        # both, which costs far less than it saves, as posts are read much more often.
+        self.counts = TokenCache(db, "post_counts")
 
     async def ensure_indexes(self) -> None:
         await self.posts.create_index([("author_id", ASCENDING), ("rank", DESCENDING)])
@@ -57,6 +62,11 @@ class PostRepository:
         await self.comments.create_index("parent_id")
         await self.uses.create_index([("city", ASCENDING), ("at", DESCENDING)])
         await self.uses.create_index("post_id")
+        names = set(await self.db.list_collection_names())
+        for legacy in ("reaction_counts", "comment_counts"):  # earlier separate caches
+            for suffix in ("_cache", "_tokens"):
+                if legacy + suffix in names:
+                    await self.db.drop_collection(legacy + suffix)
 
     # --- posts -----------------------------------------------------------------------------
 
@@ -122,11 +132,24 @@ class PostRepository:
         can prove the change happened; counts ignore it."""
         fields = {"post_id": post_id, "user_id": user_id, "emoji": emoji, "at": at}
         await upsert(self.reactions, reaction_id(post_id, user_id), stamp({"$set": fields}, unit))
-        await self.reaction_cache.invalidate([post_id])
+        await self.counts.invalidate([post_id])
+
+    async def post_counts(self, post_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """`{"reactions": {emoji: n}, "comments": n}` per post, counted from the reaction and
+        comment documents (cached until one of them changes)."""
+        return await self.counts.get_many(post_ids, self._count, _NO_COUNTS)
+
+    async def _count(self, post_ids: Sequence[str]) -> dict[str, Any]:
+        reactions, comments = await asyncio.gather(
+            self._count_reactions(post_ids), self._count_comments(post_ids)
+        )
+        return {
+            p: {"reactions": reactions.get(p, {}), "comments": comments.get(p, 0)} for p in post_ids
+        }
 
     async def reaction_counts(self, post_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         """Counts per emoji, counted from the reaction documents (cached until one changes)."""
-        return await self.reaction_cache.get_many(post_ids, self._count_reactions, {})
+        return {p: c["reactions"] for p, c in (await self.post_counts(post_ids)).items()}
 
     async def _count_reactions(self, post_ids: Sequence[str]) -> dict[str, Any]:
         counts: dict[str, dict[str, int]] = defaultdict(dict)
@@ -148,7 +171,7 @@ class PostRepository:
 
     async def insert_comment(self, doc: Document, unit: str) -> None:
         await self.comments.insert_one({**doc, **marked(unit)})
-        await self.comment_cache.invalidate([doc["post_id"]])
+        await self.counts.invalidate([doc["post_id"]])
 
     async def comment(self, comment_id: str) -> Document | None:
         doc = await self.comments.find_one({"_id": comment_id})
@@ -162,7 +185,7 @@ class PostRepository:
         gone = {"$set": {"deleted": True, "deleted_at": at, "text": "", "mentions": []}}
         await self.comments.update_many({"parent_id": comment["_id"]}, gone)
         await self.comments.update_one({"_id": comment["_id"]}, gone)
-        await self.comment_cache.invalidate([comment["post_id"]])
+        await self.counts.invalidate([comment["post_id"]])
 
     async def comments_page(
         self, post_id: str, parent_id: str | None, after: str | None, limit: int
@@ -175,9 +198,9 @@ class PostRepository:
         return await cursor.to_list(length=limit)
 
     async def comment_counts(self, post_ids: Sequence[str]) -> dict[str, int]:
-        return await self.comment_cache.get_many(post_ids, self._count_comments, 0)
+        return {p: c["comments"] for p, c in (await self.post_counts(post_ids)).items()}
 
-    async def _count_comments(self, post_ids: Sequence[str]) -> dict[str, Any]:
+    async def _count_comments(self, post_ids: Sequence[str]) -> dict[str, int]:
         return await self._count_by("post_id", {"post_id": {"$in": list(post_ids)}}, True)
 
     async def reply_counts(self, comment_ids: Sequence[str]) -> dict[str, int]:
@@ -222,8 +245,7 @@ class PostRepository:
     async def seed_counts(self, post_id: str) -> None:
         """A new post has no reactions or comments: say so in the count caches before it
         exists, so its first readers need not count."""
-        await self.reaction_cache.seed(post_id, {})
-        await self.comment_cache.seed(post_id, 0)
+        await self.counts.seed(post_id, _NO_COUNTS)
 
     async def trending(
         self, city: str | None, since: datetime, limit: int
@@ -248,18 +270,17 @@ class PostRepository:
         await self.reactions.delete_many({"post_id": ids})
         await self.comments.delete_many({"post_id": ids})
         await self.uses.delete_many({"post_id": ids})
-        await self.reaction_cache.forget(post_ids)
-        await self.comment_cache.forget(post_ids)
+        await self.counts.forget(post_ids)
 
     async def erase_user_activity(self, user_id: str) -> None:
         """A deleted person's reactions and comments (with the replies to them)."""
         reacted = await self.reactions.find({"user_id": user_id}, {"post_id": 1}).to_list(None)
         await self.reactions.delete_many({"user_id": user_id})
-        await self.reaction_cache.invalidate(r["post_id"] for r in reacted)
+        await self.counts.invalidate(r["post_id"] for r in reacted)
         theirs = await self.comments.find({"author_id": user_id}, {"_id": 1, "post_id": 1}).to_list(
             None
         )
         if theirs:
             await self.comments.delete_many({"parent_id": {"$in": [c["_id"] for c in theirs]}})
         await self.comments.delete_many({"author_id": user_id})
-        await self.comment_cache.invalidate(c["post_id"] for c in theirs)
+        await self.counts.invalidate(c["post_id"] for c in theirs)

@@ -129,11 +129,10 @@ class Context:
     async def render(self, viewer: str, posts: Sequence[Document]) -> list[dict[str, Any]]:
         ids = [p["_id"] for p in posts]
         repo = self.repo.posts
-        cards, counts, mine, comments = await asyncio.gather(
+        cards, counts, mine = await asyncio.gather(
             self.cards(p["author_id"] for p in posts),
-            repo.reaction_counts(ids),
+            repo.post_counts(ids),
             repo.my_reactions(viewer, ids),
-            repo.comment_counts(ids),
         )
         return [
             {
@@ -148,9 +147,9 @@ class Context:
                 "group_id": p.get("group_id"),
                 "created_at": p["created_at"],
                 "edited_at": p.get("edited_at"),
-                "reactions": counts.get(p["_id"], {}),
+                "reactions": counts[p["_id"]]["reactions"],
                 "my_reaction": mine.get(p["_id"]),
-                "comment_count": comments.get(p["_id"], 0),
+                "comment_count": counts[p["_id"]]["comments"],
             }
             for p in posts
         ]
