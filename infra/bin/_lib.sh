@@ -44,7 +44,9 @@ pid_alive() {
   local pid=$1 pattern=$2 args
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  args="$(ps -o args= -p "$pid" 2>/dev/null)" || return 1
+  # Whole command line, never cut to the terminal's width (ps truncates to $COLUMNS, and the
+  # pattern sits at the end of a long java command line).
+  args="$(ps -ww -o args= -p "$pid" 2>/dev/null)" || return 1
   [[ "$args" == *"$pattern"* ]]
 }
 
