@@ -37,11 +37,16 @@ def _describe(errors: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
+def domain_error_response(exc: DomainError) -> JSONResponse:
+    """The JSON answer for a refused request (also used outside FastAPI's handlers)."""
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooMany) else None
+    return JSONResponse(error_body(exc.code, exc.message), exc.status, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooMany) else None
-        return JSONResponse(error_body(exc.code, exc.message), exc.status, headers=headers)
+        return domain_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

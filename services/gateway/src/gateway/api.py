@@ -17,14 +17,21 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from jobfriends_shared.errors import DomainError, NotFound, TooMany, Unauthorized
-from jobfriends_shared.http import CORRELATION_HEADER, error_body
+from jobfriends_shared.http import CORRELATION_HEADER, domain_error_response, error_body
 from jobfriends_shared.observability import server_span, trace_headers
 from opentelemetry.trace import SpanKind
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.domain import PayloadTooLarge, RouteTable, TokenBucketLimiter, correlation_id
+from gateway.domain import (
+    JWKS_PATH,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    RouteTable,
+    TokenBucketLimiter,
+    correlation_id,
+)
 from gateway.proxy import ApiDocs, Upstreams
 from gateway.settings import GatewaySettings
 from gateway.tokens import KeySet, TokenVerifier
@@ -34,6 +41,14 @@ log = logging.getLogger(__name__)
 FORWARDED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _STATE_KEY = "correlation_id"
 _TRACE_HEADERS = frozenset({b"traceparent", b"tracestate"})
+
+
+@dataclass(frozen=True)
+class MetricsLabel:
+    """What request metrics are labelled with, in place of a router's route template: one label
+    per owning service keeps the series few however many paths clients try."""
+
+    path: str
 
 
 @dataclass
@@ -55,7 +70,7 @@ class Gateway:
 
 
 def _gateway(request: Request) -> Gateway:
-    return cast(Gateway, request.app.state.gateway)
+    return cast(Gateway, request.scope["state"]["gateway"])
 
 
 def _correlation(scope: Scope) -> str:
@@ -135,6 +150,7 @@ async def forward(request: Request) -> Response:
     route = gw.table.resolve(request.method, path)
     if route is None:
         raise NotFound("no such endpoint")
+    scope["route"] = MetricsLabel(f"/v1/* ({route.service.value})")
 
     ip = _client_ip(scope)
     # Per address first and before any token work, so floods of bad tokens are cut off cheaply.
@@ -175,9 +191,8 @@ async def forward(request: Request) -> Response:
         )
 
 
-async def _unauthorized(_: Request, exc: Exception) -> Response:
+def _unauthorized(exc: Unauthorized) -> Response:
     """401s say how to authenticate (RFC 6750), in addition to the usual JSON error body."""
-    assert isinstance(exc, Unauthorized)
     challenge = 'Bearer realm="jobfriends"'
     if exc.code != "missing_token":
         challenge += ', error="invalid_token"'
@@ -186,11 +201,39 @@ async def _unauthorized(_: Request, exc: Exception) -> Response:
     )
 
 
+class ForwardingMiddleware:
+    """Everything under `/v1` (and identity's JWKS) is forwarded from here, before FastAPI's
+    router, exception and dependency layers: the gateway does not parse or validate what it
+    forwards (the owning service does), so those layers would only add cost to every hop.
+    Refusals leave as the usual JSON errors; anything unexpected propagates to the
+    correlation middleware's JSON 500."""
+
+    def __init__(self, app: ASGIApp, gateway: Gateway) -> None:
+        self.app, self.gateway = app, gateway
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not (path.startswith("/v1/") or path == JWKS_PATH):
+            await self.app(scope, receive, send)
+            return
+        scope["state"]["gateway"] = self.gateway
+        request = Request(scope, receive)
+        try:
+            if scope["method"] not in FORWARDED_METHODS or (
+                path == JWKS_PATH and scope["method"] != "GET"
+            ):
+                raise MethodNotAllowed(f"{scope['method']} is not allowed here")
+            response = await forward(request)
+        except Unauthorized as exc:
+            response = _unauthorized(exc)
+        except DomainError as exc:
+            response = domain_error_response(exc)
+        await response(scope, receive, send)
+
+
 def install(app: FastAPI, gw: Gateway) -> None:
     app.state.gateway = gw
-    app.add_exception_handler(Unauthorized, _unauthorized)
-    app.add_route("/v1/{rest:path}", forward, methods=FORWARDED_METHODS, include_in_schema=False)
-    app.add_route("/.well-known/jwks.json", forward, methods=["GET"], include_in_schema=False)
+    app.add_middleware(ForwardingMiddleware, gateway=gw)
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi() -> JSONResponse:

@@ -22,6 +22,8 @@ from typing import Any
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.errors import DomainError
 
+JWKS_PATH = "/.well-known/jwks.json"
+
 
 class Service(StrEnum):
     IDENTITY = "identity"
@@ -37,6 +39,11 @@ class Service(StrEnum):
 class PayloadTooLarge(DomainError):
     status = 413
     code = "payload_too_large"
+
+
+class MethodNotAllowed(DomainError):
+    status = 405
+    code = "method_not_allowed"
 
 
 class BadGateway(DomainError):

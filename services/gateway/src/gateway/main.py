@@ -19,12 +19,11 @@ from jobfriends_shared.http import health_router, install_error_handlers
 from jobfriends_shared.observability import Metrics, instrument
 
 from gateway.api import CorrelationMiddleware, Gateway, install, own_openapi
-from gateway.domain import RouteTable, Service, TokenBucketLimiter
+from gateway.domain import JWKS_PATH, RouteTable, Service, TokenBucketLimiter
 from gateway.proxy import ApiDocs, Upstreams
 from gateway.settings import GatewaySettings
 from gateway.tokens import KeySet, TokenVerifier
 
-JWKS_PATH = "/.well-known/jwks.json"
 DESCRIPTION = (
     "The JobFriends public API. Send `Authorization: Bearer <access token>` (from "
     "`POST /v1/auth/token`) on every operation that is not marked public. Errors are JSON "

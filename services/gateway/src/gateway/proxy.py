@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
@@ -27,6 +28,7 @@ from gateway.domain import (
     merge_openapi,
 )
 from gateway.settings import GatewaySettings
+from gateway.transport import PooledTransport
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +136,12 @@ class UpstreamStream(StreamingResponse):
             await self._upstream.aclose()
 
 
+def _no_cookies() -> CookieJar:
+    """The clients are shared by every caller: a cookie one service set for one person must
+    never ride along on someone else's request (and cookies are not how we authenticate)."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
 class Upstreams:
     """The HTTP clients to the services. Long-lived streams get their own pool and no read
     timeout, so open notification streams can never starve ordinary requests of connections."""
@@ -150,21 +158,30 @@ class Upstreams:
         }
         self._secret = settings.infra.gateway_secret.get_secret_value()
         self._deadline = settings.upstream_timeout
-        common: dict[str, Any] = {"transport": transport, "trust_env": False}
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(settings.upstream_timeout, connect=settings.connect_timeout),
-            limits=httpx.Limits(
+            transport=transport
+            or PooledTransport(
                 max_connections=settings.max_connections,
-                max_keepalive_connections=settings.max_connections,
+                connect_timeout=settings.connect_timeout,
+                idle_seconds=settings.pool_idle_seconds,
             ),
-            **common,
+            trust_env=False,
+            cookies=_no_cookies(),
         )
         self._streams = httpx.AsyncClient(
             timeout=httpx.Timeout(
                 settings.upstream_timeout, connect=settings.connect_timeout, read=None
             ),
-            limits=httpx.Limits(max_connections=settings.max_streams, max_keepalive_connections=0),
-            **common,
+            transport=transport
+            or PooledTransport(
+                max_connections=settings.max_streams,
+                connect_timeout=settings.connect_timeout,
+                idle_seconds=settings.pool_idle_seconds,
+                keep_alive=False,
+            ),
+            trust_env=False,
+            cookies=_no_cookies(),
         )
 
     def headers(

@@ -35,6 +35,12 @@ class GatewaySettings(ServiceSettings):
         2.0, gt=0, description="Time to open a connection to a service (-> 503 when exceeded)"
     )
     max_connections: int = Field(200, ge=1, description="Pooled connections for ordinary calls")
+    pool_idle_seconds: float = Field(
+        4.0,
+        gt=0,
+        description="Idle pooled connections are closed after this; keep it below the services' "
+        "keep-alive (5 s) so a request never goes out on a connection being closed",
+    )
     max_streams: int = Field(
         10_000, ge=1, description="Concurrent long-lived streams (notifications), own pool"
     )

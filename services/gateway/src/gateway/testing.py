@@ -24,8 +24,8 @@ from jobfriends_shared.clock import ControlledClock
 from jobfriends_shared.settings import InfraSettings
 from jobfriends_shared.testing import test_secret
 
-from gateway.domain import Service
-from gateway.main import JWKS_PATH, create_app
+from gateway.domain import JWKS_PATH, Service
+from gateway.main import create_app
 from gateway.settings import GatewaySettings
 
 ISSUER = "jobfriends-identity"

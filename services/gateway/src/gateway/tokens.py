@@ -12,6 +12,7 @@ import asyncio
 import logging
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -181,14 +182,28 @@ def _number(value: Any) -> float | None:
 
 
 class TokenVerifier:
+    """Checks access tokens. A client sends the same token with every request for its whole
+    lifetime, so a signature that verified once is remembered (a bounded LRU of tokens to their
+    claims): the expiry, the token type and the key's presence in identity's current set are
+    still checked on every request, only the signature arithmetic is skipped."""
+
     def __init__(
-        self, keys: KeySet, clock: Clock, *, issuer: str, audience: str, leeway_seconds: float
+        self,
+        keys: KeySet,
+        clock: Clock,
+        *,
+        issuer: str,
+        audience: str,
+        leeway_seconds: float,
+        remembered: int = 10_000,
     ) -> None:
         self._keys = keys
         self._clock = clock
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_seconds
+        self._remembered = remembered
+        self._verified: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
 
     async def verify(self, authorization: str | None) -> Principal:
         """The caller behind an `Authorization` header value, or `Unauthorized`."""
@@ -202,6 +217,10 @@ class TokenVerifier:
             raise Unauthorized("use 'Authorization: Bearer <token>'", code="missing_token")
         if len(token) > MAX_TOKEN_CHARS:
             raise _invalid("token is too long")
+        known = self._verified.get(token)
+        if known is not None and await self._keys.get(known[0]) is not None:
+            self._verified.move_to_end(token)
+            return self._admit(known[1])
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -233,6 +252,13 @@ class TokenVerifier:
             )
         except jwt.PyJWTError:
             raise _invalid("token signature or claims are not valid") from None
+        principal = self._admit(claims)
+        self._verified[token] = (kid, claims)
+        if len(self._verified) > self._remembered:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _admit(self, claims: Mapping[str, Any]) -> Principal:
         self._check_times(claims)
         return Principal(self._subject(claims))
 

@@ -60,6 +60,28 @@ async def test_expired_token_is_401(gw: Harness) -> None:
     assert response.json()["code"] == "token_expired"
 
 
+async def test_a_token_accepted_before_is_refused_once_it_expires(gw: Harness) -> None:
+    headers = {"Authorization": f"Bearer {gw.token()}"}
+    assert (await gw.client.get("/v1/me", headers=headers)).status_code == 200
+    gw.clock.advance(timedelta(minutes=16))
+    response = await gw.client.get("/v1/me", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_expired"
+
+
+async def test_a_token_accepted_before_is_refused_once_identity_withdraws_its_key(
+    gw: Harness,
+) -> None:
+    headers = {"Authorization": f"Bearer {gw.token()}"}
+    assert (await gw.client.get("/v1/me", headers=headers)).status_code == 200
+    gw.fakes.published[:] = [Signer.generate("key-2")]
+    gw.clock.advance(timedelta(seconds=gw.settings.jwks_max_age_seconds + 1))
+    await gw.client.get("/v1/me", headers=headers)  # still the old set: triggers the refresh
+    await gw.app.state.gateway.keys._background
+    response = await gw.client.get("/v1/me", headers=headers)
+    assert response.status_code == 401
+
+
 async def test_token_within_clock_skew_leeway_is_accepted(gw: Harness) -> None:
     token = gw.token()
     gw.clock.advance(timedelta(minutes=15, seconds=5))

@@ -238,3 +238,18 @@ async def test_notification_stream_is_relayed_as_it_arrives(gw: Harness) -> None
     bodies = b"".join(m.get("body", b"") for m in sent[1:])
     assert bodies == b"data: one\n\ndata: two\n\n"
     assert upstream_closed.is_set()
+
+
+async def test_methods_the_api_does_not_use_are_405_json(gw: Harness) -> None:
+    response = await gw.client.request("TRACE", "/v1/me", headers=gw.auth())
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert gw.fakes.requests == []
+
+
+async def test_forwarded_requests_are_measured_per_owning_service(gw: Harness) -> None:
+    await gw.client.get("/v1/me", headers=gw.auth())
+    await gw.client.get("/v1/feed", headers=gw.auth())
+    metrics = (await gw.client.get("/metrics")).text
+    assert 'route="/v1/* (identity)",status="200"' in metrics
+    assert 'route="/v1/* (feed)",status="200"' in metrics
