@@ -58,3 +58,11 @@ def test_the_image_builds_every_service_from_one_dockerfile(compose: dict[str, A
     assert dockerfile.exists()
     for name in PROCESSES:
         assert compose["services"][name]["build"]["dockerfile"] == "infra/Dockerfile"
+
+
+@pytest.mark.parametrize("name", PROCESSES)
+def test_docker_waits_for_a_graceful_shutdown_before_killing(
+    compose: dict[str, Any], name: str
+) -> None:
+    grace = compose["services"][name]["stop_grace_period"]
+    assert grace.endswith("s") and int(grace[:-1]) >= 40  # 20 s of requests + 15 s of messages

@@ -61,6 +61,7 @@ class Runtime:
         self._startup: list[Callable[[], Awaitable[None]]] = []
         self.jobs: dict[str, tuple[float, Callable[[], Awaitable[Any]]]] = {}
         self.run_jobs = settings.run_jobs
+        self.fetch_max_wait_ms = settings.fetch_max_wait_ms or infra.kafka_fetch_max_wait_ms
 
     async def _dead_letter(
         self, topic_name: str, key: bytes | None, value: bytes, headers: dict[str, str]
@@ -78,7 +79,7 @@ class Runtime:
             group_id=f"{self.prefix}{self.name}",
             prefix=self.prefix,
             workers=self.settings.consumer_workers,
-            fetch_max_wait_ms=self.settings.infra.kafka_fetch_max_wait_ms,
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
 
     def broadcast(self, topic_names: Sequence[str], consumer: EventConsumer) -> None:
@@ -92,7 +93,7 @@ class Runtime:
             group_id=f"{self.prefix}{self.name}.{self.instance}.{uuid.uuid4().hex[:8]}",
             prefix=self.prefix,
             from_start=False,
-            fetch_max_wait_ms=self.settings.infra.kafka_fetch_max_wait_ms,
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
 
     def every(self, seconds: float, job: Callable[[], Awaitable[Any]], name: str) -> None:
@@ -167,6 +168,12 @@ class Runtime:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            # Order matters on shutdown: first finish and commit the messages in hand (up to
+            # the broker's graceful timeout), then publish what they staged, then disconnect.
+            await asyncio.gather(
+                *(subscriber.stop() for subscriber in self.broker.subscribers),
+                return_exceptions=True,
+            )
             await self.relay.stop()
             await self.broker.stop()
             await self.client.close()
