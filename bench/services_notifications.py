@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,7 @@ class _Platform:
                     f"{upper}_PORT": str(port),
                     f"{upper}_DATABASE": f"{self.name}_{svc}",
                     f"{upper}_LOG_LEVEL": "WARNING",
-                    f"{upper}_STREAM_PER_PERSON": "5",
+                    f"{upper}_STREAMS_PER_PERSON": "5",
                 },
                 port,
             )
@@ -197,7 +198,12 @@ async def event_to_screen(endpoints: Endpoints, posts: int = 60, rate: float = 4
     ]
 
 
-async def many_streams(endpoints: Endpoints, clients: int = 1000) -> list[Figure]:
+async def many_streams(
+    endpoints: Endpoints, clients: int = 1000, opening: int = 50
+) -> list[Figure]:
+    """`clients` people each holding one stream through the gateway, opened `opening` at a
+    time (one after another took minutes on a busy machine), then all held together while
+    both processes' memory is read."""
     async with _Platform(endpoints) as platform:
         notifications = platform.processes["notifications"]
         gateway = platform.processes["gateway"]
@@ -215,20 +221,30 @@ async def many_streams(endpoints: Endpoints, clients: int = 1000) -> list[Figure
         async with httpx.AsyncClient(
             base_url=platform.gateway, timeout=httpx.Timeout(60, read=None), limits=limits
         ) as http:
-            opened: list[Any] = []
-            for i in range(clients):
+            gate = asyncio.Semaphore(opening)
+
+            async def open_one(i: int) -> Any:
                 token = key.access_token(f"listener-{i:05d}", now, timedelta(minutes=30))
                 request = http.build_request(
                     "GET", "/v1/notifications/stream", headers={"Authorization": f"Bearer {token}"}
                 )
-                response = await http.send(request, stream=True)
-                opened.append(response)
+                async with gate:
+                    return await http.send(request, stream=True)
+
+            started = time.perf_counter()
+            opened: list[Any] = await asyncio.gather(*(open_one(i) for i in range(clients)))
+            open_seconds = time.perf_counter() - started
             connected = sum(r.status_code == 200 for r in opened)
+            statuses = Counter(r.status_code for r in opened)
+            refused = [await r.aread() for r in opened if r.status_code != 200][:3]
             await asyncio.sleep(2)
             after = {name: _rss_mib(pid) for name, pid in pids.items()}
             for response in opened:
                 await response.aclose()
-    per_client_kib = (after["notifications"] - before["notifications"]) * 1024 / max(connected, 1)
+
+    def per_client_kib(name: str) -> str:
+        return f"{(after[name] - before[name]) * 1024 / max(connected, 1):.1f}"
+
     return [
         Figure(
             "notification streams connected",
@@ -240,7 +256,16 @@ async def many_streams(endpoints: Endpoints, clients: int = 1000) -> list[Figure
             notes={
                 "RSS MiB before / after, notifications": _span(before, after, "notifications"),
                 "RSS MiB before / after, gateway": _span(before, after, "gateway"),
-                "notifications KiB per client": f"{per_client_kib:.1f}",
+                "KiB per client, notifications / gateway": (
+                    f"{per_client_kib('notifications')} / {per_client_kib('gateway')}"
+                ),
+                "seconds to open all": f"{open_seconds:.1f} ({opening} at a time)",
+                "statuses": dict(statuses),
+                **(
+                    {"refused, first": [r.decode(errors="replace")[:200] for r in refused]}
+                    if refused
+                    else {}
+                ),
             },
         ),
     ]
