@@ -158,31 +158,27 @@ class Upstreams:
         }
         self._secret = settings.infra.gateway_secret.get_secret_value()
         self._deadline = settings.upstream_timeout
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(settings.upstream_timeout, connect=settings.connect_timeout),
-            transport=transport
-            or PooledTransport(
-                max_connections=settings.max_connections,
-                connect_timeout=settings.connect_timeout,
-                idle_seconds=settings.pool_idle_seconds,
-            ),
-            trust_env=False,
-            cookies=_no_cookies(),
-        )
-        self._streams = httpx.AsyncClient(
-            timeout=httpx.Timeout(
-                settings.upstream_timeout, connect=settings.connect_timeout, read=None
-            ),
-            transport=transport
-            or PooledTransport(
-                max_connections=settings.max_streams,
-                connect_timeout=settings.connect_timeout,
-                idle_seconds=settings.pool_idle_seconds,
-                keep_alive=False,
-            ),
-            trust_env=False,
-            cookies=_no_cookies(),
-        )
+
+        def client(pool: int, *, streams: bool) -> httpx.AsyncClient:
+            return httpx.AsyncClient(
+                timeout=httpx.Timeout(
+                    settings.upstream_timeout,
+                    connect=settings.connect_timeout,
+                    read=None if streams else settings.upstream_timeout,
+                ),
+                transport=transport
+                or PooledTransport(
+                    max_connections=pool,
+                    connect_timeout=settings.connect_timeout,
+                    idle_seconds=settings.pool_idle_seconds,
+                    keep_alive=not streams,
+                ),
+                trust_env=False,
+                cookies=_no_cookies(),
+            )
+
+        self._client = client(settings.max_connections, streams=False)
+        self._streams = client(settings.max_streams, streams=True)
 
     def headers(
         self,
