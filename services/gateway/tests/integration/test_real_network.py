@@ -15,6 +15,7 @@ import httpx
 import pytest
 from gateway.main import create_app
 from gateway.testing import FakeServices, Signer
+from gateway.transport import PooledTransport
 
 Script = Callable[[bytes, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -165,3 +166,28 @@ async def test_bodies_of_any_size_arrive_whole(size: int) -> None:
         response = await client.post("/v1/auth/token", content=b"y" * size)
     assert response.status_code == 200
     assert len(response.content) == size
+
+
+async def test_a_stream_is_passed_on_as_it_arrives_not_when_it_ends() -> None:
+    client_got_first = asyncio.Event()
+
+    async def events(_: bytes, __: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n")
+        writer.write(b"transfer-encoding: chunked\r\n\r\n" + b"b\r\ndata: one\n\n\r\n")
+        await writer.drain()
+        await client_got_first.wait()
+        writer.write(b"b\r\ndata: two\n\n\r\n0\r\n\r\n")
+        await writer.drain()
+
+    pool = PooledTransport(max_connections=2, connect_timeout=1, idle_seconds=1, keep_alive=False)
+    async with serving(events) as (_, url):
+        request = httpx.Request("GET", f"{url}/v1/notifications/stream")
+        response = await pool.handle_async_request(request)
+        received = []
+        async for chunk in response.aiter_raw():
+            received.append(chunk)
+            client_got_first.set()  # the service sends the rest only once we have the start
+        await response.aclose()
+    await pool.aclose()
+    assert b"".join(received) == b"data: one\n\ndata: two\n\n"
+    assert received[0] == b"data: one\n\n"
