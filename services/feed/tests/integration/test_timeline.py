@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from feed.repository.timeline import entry
@@ -221,3 +222,29 @@ async def test_widening_a_posts_audience_by_an_edit_delivers_it(feed: Feed) -> N
     await feed.ok("PATCH", f"/v1/posts/{post_id}", author, json={"visibility": "connections"})
     assert await feed.home(fan) == [] and await feed.home(tag_fan) == []
     assert await feed.home(friend) == [post_id]
+
+
+async def test_people_following_at_the_same_moment_all_get_the_next_post(feed: Feed) -> None:
+    """Concurrent follows patch one stored audience: none may be lost."""
+    author = await feed.person("A")
+    fans = [await feed.person(f"F{i}") for i in range(12)]
+    await asyncio.gather(*(feed.ok("PUT", f"/v1/users/{author}/follow", f) for f in fans))
+    await feed.ok("DELETE", f"/v1/users/{author}/follow", fans[0])
+    post_id = await feed.post(author, "hello all")
+    tl = feed.service.repo.timeline
+    assert not await tl.has_entry(fans[0], post_id)
+    assert all([await tl.has_entry(f, post_id) for f in fans[1:]])
+
+
+async def test_a_bulk_load_of_followers_reaches_them_after_the_audience_is_rebuilt(
+    feed: Feed,
+) -> None:
+    author = await feed.person("A")
+    fans = [f"bulk-{i}" for i in range(300)]
+    await feed.service.repo.social.insert_follows(author, fans, feed.clock.now())
+    await feed.service.timeline.changed(f"author:{author}")
+    post_id = await feed.post(author, "hello bulk")
+    result = await feed.service.timeline.fan_out(post_id)
+    assert result.audience == 301 and result.delivered == 0  # all delivered on publishing
+    tl = feed.service.repo.timeline
+    assert all([await tl.has_entry(f, post_id) for f in fans[::50]])
