@@ -170,6 +170,10 @@ class Metrics:
         return generate_latest(self.registry)
 
 
+# Only these request headers carry context we continue (W3C trace context, baggage, our id).
+_CONTEXT_HEADERS = frozenset({b"traceparent", b"tracestate", b"baggage", b"x-correlation-id"})
+
+
 class _Observe:
     """Pure ASGI middleware (Starlette's `BaseHTTPMiddleware` costs a task group and memory
     streams per request): continues the trace and correlation id, times the request by its
@@ -183,7 +187,11 @@ class _Observe:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = {
+            k.decode("latin-1"): v.decode("latin-1")
+            for k, v in scope["headers"]
+            if k in _CONTEXT_HEADERS
+        }
         status = 500
 
         async def capture(message: Message) -> None:
