@@ -35,6 +35,7 @@ BENCHES: dict[str, Bench] = {
     "rsvp": services_events.rsvp_throughput,
     "match-quality": services_matching.quality,
     "match-rebuild": services_matching.rebuild,
+    "match-incremental": services_matching.incremental_end_to_end,
     "notify-latency": services_notifications.event_to_screen,
     "notify-streams": services_notifications.many_streams,
 }

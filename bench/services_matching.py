@@ -8,6 +8,8 @@ The ranker sees only what users could see (`jobfriends_seed.city`); the truth co
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 import random
 import resource
@@ -16,13 +18,24 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from jobfriends_seed.city import SENIORITIES, City, generate
+from jobfriends_seed.city import Person as CityPerson
 from jobfriends_seed.truth import friends_truth
-from jobfriends_shared.testing import Endpoints
+from jobfriends_shared.contracts import Payload, build_event, contract_for
+from jobfriends_shared.contracts.events import EventCreated, EventKind, RsvpChanged, RsvpStatus
+from jobfriends_shared.contracts.identity import ProfileSnapshot, ProfileUpdated, UserRegistered
+from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.kafka import ensure_topics
+from jobfriends_shared.mongo import mongo_client
+from jobfriends_shared.testing import Endpoints, test_secret, unique_name
 from matching.ranking.engine import SuggestionBook, build_index, rebuild_all, refresh
 from matching.ranking.model import EventInfo, Person, SocialGraph
 
+from bench.load import Process, free_port
+from bench.platform_http import _infra_env
 from bench.report import Figure
+from bench.services_notifications import _raw_hop
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -198,5 +211,215 @@ async def rebuild(_endpoints: Endpoints, people: int = 50_000, seed: int = 5) ->
             target=1.0,
             higher_is_better=False,
             notes={"changes": len(sample)},
+        ),
+    ]
+
+
+# --- incremental, end to end ----------------------------------------------------------------
+
+
+def _snapshot(p: CityPerson, skills: list[str]) -> ProfileSnapshot:
+    return ProfileSnapshot.model_validate(
+        {
+            "display_name": p.display_name,
+            "headline": p.headline,
+            "profession": p.profession,
+            "seniority": p.seniority,
+            "skills": skills,
+            "interests": p.interests,
+            "city": "Berlin",
+            "neighbourhood": p.neighbourhood,
+            "location": {"lat": p.lat, "lon": p.lon},
+            "open_to": p.open_to,
+            "languages": p.languages,
+            "time_zone": "Europe/Berlin",
+        }
+    )
+
+
+class _Refreshed:
+    """Every `match.suggestions_refreshed` on the topic: when it arrived, per correlation id."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.consumer = AIOKafkaConsumer(
+            topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", fetch_max_wait_ms=10
+        )
+        self.arrivals: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        self.last = time.perf_counter()
+        self.count = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> _Refreshed:
+        await self.consumer.start()
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def _run(self) -> None:
+        while True:
+            batch = await self.consumer.getmany(timeout_ms=100)
+            now = time.perf_counter()
+            for records in batch.values():
+                for record in records:
+                    event = Envelope.from_bytes(record.value)
+                    self.count += 1
+                    self.last = now
+                    if event.correlation_id:
+                        self.arrivals[event.correlation_id].append(
+                            (now, str(event.payload["user_id"]))
+                        )
+
+    async def quiet(self, seconds: float, timeout: float) -> None:
+        """Wait until nothing arrived for `seconds` (the service has caught up)."""
+        deadline = time.perf_counter() + timeout
+        # Polled: quiet is the absence of an event, nothing to await.
+        while time.perf_counter() - self.last < seconds and time.perf_counter() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.consumer.stop()
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] if ordered else math.nan
+
+
+async def incremental_end_to_end(
+    endpoints: Endpoints,
+    people: int = 1_000,
+    rate: float = 4.0,
+    seconds: float = 45.0,
+    seed: int = 7,
+) -> list[Figure]:
+    """From a profile or RSVP event produced to Kafka to the affected suggestions stored and
+    announced: the matching service runs as its own process on a city of `people`, and the
+    bench sends a steady `rate` of changes (alternately a profile edit and an RSVP) for
+    `seconds`. The clock stops when `match.suggestions_refreshed` for the person arrives on
+    the topic (published after the list is stored, so it is readable by then); "all affected"
+    stops at the last refresh the change caused, neighbours' lists included."""
+    name, secret = unique_name("b"), test_secret()
+    prefix = f"{name}."
+    await ensure_topics(endpoints.kafka, prefix, 2)
+    raw = await _raw_hop(endpoints.kafka, f"{prefix}feed.posts", 40, rate)
+    port = free_port()
+    env = {
+        **_infra_env(endpoints, name, secret),
+        "MATCHING_PORT": str(port),
+        "MATCHING_DATABASE": name,
+        "MATCHING_LOG_LEVEL": "WARNING",
+    }
+    city = generate(seed, people, start=datetime.now(UTC) + timedelta(days=1))
+    ids = {p.key: f"u{i:06d}" for i, p in enumerate(city.people)}
+    producer = AIOKafkaProducer(bootstrap_servers=endpoints.kafka, acks="all", linger_ms=2)
+    matching = Process("matching", env, port)
+    started_at = datetime.now(UTC)
+
+    async def send(payload: Payload, correlation_id: str | None = None) -> None:
+        event = build_event(
+            payload, producer="bench", occurred_at=datetime.now(UTC), correlation_id=correlation_id
+        )
+        topic = f"{prefix}{contract_for(event.type, event.version).topic}"
+        await producer.send_and_wait(topic, event.to_bytes(), key=event.key.encode())
+
+    await producer.start()
+    try:
+        await matching.ready()
+        async with _Refreshed(endpoints.kafka, f"{prefix}matching.suggestions") as refreshed:
+            load_started = time.perf_counter()
+            for p in city.people:
+                uid = ids[p.key]
+                await send(UserRegistered(user_id=uid, email=f"{uid}@b.org", display_name=uid))
+                profile = _snapshot(p, p.skills)
+                await send(ProfileUpdated(user_id=uid, changed=("skills",), profile=profile))
+            for e in city.events:
+                await send(
+                    EventCreated(
+                        event_id=e.key,
+                        host_id=ids[e.host],
+                        title=e.title,
+                        kind=EventKind(e.kind),
+                        city="Berlin",
+                        starts_at=e.starts_at,
+                        ends_at=e.starts_at + timedelta(hours=e.hours),
+                        time_zone="Europe/Berlin",
+                    )
+                )
+                for k in e.going:
+                    await send(RsvpChanged(event_id=e.key, user_id=ids[k], status=RsvpStatus.going))
+            await refreshed.quiet(5.0, timeout=600)
+            load_seconds = time.perf_counter() - load_started
+
+            rng = random.Random(seed)
+            by_profession: dict[str, list[CityPerson]] = defaultdict(list)
+            for person in city.people:
+                by_profession[person.profession].append(person)
+            sent: dict[str, tuple[float, str, str]] = {}
+            interval = 1 / rate
+            next_at = time.perf_counter()
+            for i in range(int(seconds * rate)):
+                p = rng.choice(city.people)
+                uid, cid = ids[p.key], f"bench-{i}"
+                if i % 2 == 0:
+                    # A skill a colleague has: it moves scores, so lists change.
+                    peer = rng.choice(by_profession[p.profession])
+                    skills = sorted(set(p.skills) ^ {rng.choice(peer.skills)})
+                    sent[cid] = (time.perf_counter(), uid, "profile")
+                    profile = _snapshot(p, skills)
+                    await send(
+                        ProfileUpdated(user_id=uid, changed=("skills",), profile=profile), cid
+                    )
+                else:
+                    e = rng.choice(city.events)
+                    status = RsvpStatus.going if p.key not in e.going else RsvpStatus.not_going
+                    sent[cid] = (time.perf_counter(), uid, "rsvp")
+                    await send(RsvpChanged(event_id=e.key, user_id=uid, status=status), cid)
+                next_at += interval
+                await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+            await refreshed.quiet(5.0, timeout=120)
+    finally:
+        matching.stop()
+        await producer.stop()
+        client = mongo_client(endpoints.mongodb, "bench")
+        await client.drop_database(name)
+        await client.close()
+
+    own: list[float] = []
+    everyone: list[float] = []
+    unchanged = 0
+    for cid, (at, uid, _kind) in sent.items():
+        arrivals = refreshed.arrivals.get(cid, [])
+        mine = [t for t, u in arrivals if u == uid]
+        if not mine:
+            unchanged += 1  # the change moved nobody's list: nothing to wait for
+            continue
+        own.append(min(mine) - at)
+        everyone.append(max(t for t, _ in arrivals) - at)
+    raw.sort()
+    notes = {
+        "people": people,
+        "steady rate": f"{rate:g} changes/s for {seconds:g}s (profile edits and RSVPs)",
+        "changes / with a changed list": f"{len(sent)} / {len(own)} ({unchanged} changed no list)",
+        "own list p50 / p99 s": f"{_percentile(own, 50):.3f} / {_percentile(own, 99):.3f}",
+        "all affected lists p50 / p99 s": (
+            f"{_percentile(everyone, 50):.3f} / {_percentile(everyone, 99):.3f}"
+        ),
+        "raw Kafka hop p50 / p99 s": f"{_percentile(raw, 50):.3f} / {_percentile(raw, 99):.3f}",
+        "city load s (through Kafka)": f"{load_seconds:.1f}",
+        "started": started_at.isoformat(timespec="seconds"),
+    }
+    return [
+        Figure(
+            "incremental refresh p99 (event to stored, end to end)",
+            _percentile(everyone, 99),
+            "s",
+            2.0,
+            "limit 2 s",
+            target=1.0,
+            higher_is_better=False,
+            notes=notes,
         ),
     ]

@@ -26,6 +26,9 @@ async def _load(gateway: str, size: int, seed: int, concurrency: int) -> int:
         f"{len(result.events)} events in {result.seconds:.1f}s "
         f"({result.requests} requests, {rate:.0f} requests/s, {len(result.failures)} failed)"
     )
+    # The load rate per step, so a slow service shows (sign-ups are Argon2-bound by design).
+    for label, (count, seconds) in result.steps.items():
+        print(f"  {label:<18} {count:>5} in {seconds:6.1f}s ({count / max(seconds, 1e-9):.1f}/s)")
     for failure in result.failures[:5]:
         print("  failed:", failure)
     print(f"\nDemo logins (password for every demo account: {DEMO_PASSWORD}):")

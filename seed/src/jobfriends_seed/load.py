@@ -32,6 +32,7 @@ class Loaded:
     requests: int = 0
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    steps: dict[str, tuple[int, float]] = field(default_factory=dict)  # label -> (items, s)
 
 
 class Loader:
@@ -194,7 +195,9 @@ class Loader:
             if progress is not None and task is not None:
                 progress.advance(task)
 
+        started = time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(count)))
+        self.result.steps[label] = (count, time.perf_counter() - started)
 
 
 def progress_bar() -> Progress:

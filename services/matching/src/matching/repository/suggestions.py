@@ -10,7 +10,7 @@ from datetime import datetime
 from jobfriends_shared.mongo import Database, Document
 from jobfriends_shared.outbox import marked
 from pymongo import ReplaceOne
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 SUGGESTIONS = "suggestions"
 LEASES = "leases"
@@ -34,8 +34,22 @@ class SuggestionRepository:
         """Replace lists in order; the last one carries the outbox stamp last, so a stamped
         last document proves all of them were written."""
         ops = [ReplaceOne({"_id": d["_id"]}, {**d, **marked(unit)}, upsert=True) for d in docs]
-        if ops:
+        if not ops:
+            return
+        try:
             await self.suggestions.bulk_write(ops, ordered=True)
+        except (BulkWriteError, KeyError):
+            # Two writers upserting a person's *first* list at once: both try to insert, one
+            # loses on `_id`. MongoDB says so (E11000); FerretDB answers with a reply PyMongo
+            # cannot parse (KeyError 'nModified'). The list exists now, so one by one again.
+            for d in docs:
+                await self._replace({**d, **marked(unit)})
+
+    async def _replace(self, doc: Document) -> None:
+        try:
+            await self.suggestions.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+        except OperationFailure:  # lost the insert race just now: it is a replacement
+            await self.suggestions.replace_one({"_id": doc["_id"]}, doc)
 
     async def take_lease(self, lease: str, holder: str, at: datetime) -> bool:
         """The first instance to insert a lease does the job it names; the others skip it."""
