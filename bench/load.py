@@ -99,6 +99,11 @@ class Process:
             cwd=ROOT,
         )
 
+    def cpu_seconds(self) -> float:
+        """User plus system CPU the process has used so far (to price one request)."""
+        fields = Path(f"/proc/{self._proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     async def ready(self, timeout: float = 60.0) -> None:
         async with httpx.AsyncClient() as client:
             deadline = time.monotonic() + timeout
@@ -119,3 +124,29 @@ class Process:
             self._proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self._proc.kill()
+
+
+async def interleaved(
+    targets: dict[str, tuple[str, dict[str, str]]],
+    seconds: float,
+    *,
+    rounds: int,
+    connections: int,
+) -> dict[str, LoadResult]:
+    """Each target for `seconds` in all, in `rounds` alternating slices, so that load from
+    elsewhere on a shared machine falls on every target alike."""
+    slices: dict[str, list[LoadResult]] = {name: [] for name in targets}
+    for _ in range(rounds):
+        for name, (url, headers) in targets.items():
+            slices[name].append(
+                await hammer(url, headers, seconds=seconds / rounds, connections=connections)
+            )
+    return {
+        name: LoadResult(
+            sum(r.requests for r in runs),
+            sum(r.seconds for r in runs),
+            [ms for r in runs for ms in r.latencies_ms],
+            sum(r.errors for r in runs),
+        )
+        for name, runs in slices.items()
+    }

@@ -11,7 +11,7 @@ from identity.settings import IdentitySettings
 from jobfriends_shared.settings import InfraSettings
 from jobfriends_shared.testing import Endpoints, test_secret, unique_name
 
-from bench.load import Process, free_port, hammer
+from bench.load import Process, free_port, hammer, interleaved
 from bench.report import Figure
 
 PASSWORD = "Kreuzberg-Design-2026"  # noqa: S105 (a benchmark account)
@@ -59,11 +59,16 @@ async def gateway_overhead(endpoints: Endpoints, seconds: float = 8.0) -> list[F
             tokens = (await client.post("/v1/auth/token", json=sign_in)).json()
         direct_headers = {"x-jf-gateway-secret": secret, "x-jf-user-id": user_id}
         via_headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-        await hammer(f"{identity.url}/v1/me", direct_headers, seconds=1)  # warm up
-        direct = await hammer(f"{identity.url}/v1/me", direct_headers, seconds=seconds)
-        await hammer(f"{gateway.url}/v1/me", via_headers, seconds=1)
-        via = await hammer(f"{gateway.url}/v1/me", via_headers, seconds=seconds)
-        trivial = await hammer(f"{gateway.url}/health/live", {}, seconds=seconds)
+        targets = {
+            "direct": (f"{identity.url}/v1/me", direct_headers),
+            "via": (f"{gateway.url}/v1/me", via_headers),
+        }
+        await interleaved(targets, 2, rounds=1, connections=16)  # warm up
+        cpu = (gateway.cpu_seconds(), identity.cpu_seconds())
+        runs = await interleaved(targets, seconds, rounds=4, connections=16)
+        cpu = (gateway.cpu_seconds() - cpu[0], identity.cpu_seconds() - cpu[1])
+        direct, via = runs["direct"], runs["via"]
+        trivial = await hammer(f"{gateway.url}/health/live", {}, seconds=seconds / 2)
     finally:
         gateway.stop()
         identity.stop()
@@ -72,6 +77,8 @@ async def gateway_overhead(endpoints: Endpoints, seconds: float = 8.0) -> list[F
         "direct p50/p99 ms": f"{direct.percentile(50):.1f} / {direct.percentile(99):.1f}",
         "errors": via.errors + direct.errors,
         "connections": 16,
+        "gateway CPU ms per forwarded request": f"{cpu[0] / via.requests * 1000:.2f}",
+        "identity CPU ms per request": f"{cpu[1] / (via.requests + direct.requests) * 1000:.2f}",
     }
     return [
         Figure(

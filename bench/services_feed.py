@@ -18,7 +18,7 @@ from jobfriends_shared.contracts.feed import PostKind, PostVisibility
 from jobfriends_shared.mongo import mongo_client
 from jobfriends_shared.testing import Endpoints, settings_for, test_secret, unique_name
 
-from bench.load import LoadResult, Process, free_port, hammer
+from bench.load import Process, free_port, hammer, interleaved
 from bench.platform_http import PASSWORD, _infra_env
 from bench.report import Figure
 
@@ -153,7 +153,7 @@ async def timeline_read_vs_trivial(endpoints: Endpoints, seconds: float = 8.0) -
             "trivial": (f"{gateway.url}/health/live", {}),
             "forwarded": (f"{gateway.url}/v1/feed/settings", auth),
         }
-        runs = await _interleaved(targets, seconds, rounds=4, connections=CONNECTIONS)
+        runs = await interleaved(targets, seconds, rounds=4, connections=CONNECTIONS)
     finally:
         for process in reversed(processes):
             process.stop()
@@ -194,29 +194,3 @@ async def timeline_read_vs_trivial(endpoints: Endpoints, seconds: float = 8.0) -
             },
         ),
     ]
-
-
-async def _interleaved(
-    targets: dict[str, tuple[str, dict[str, str]]],
-    seconds: float,
-    *,
-    rounds: int,
-    connections: int,
-) -> dict[str, LoadResult]:
-    """Each target for `seconds` in all, in `rounds` alternating slices, so that load from
-    elsewhere on a shared machine falls on every target alike."""
-    slices: dict[str, list[LoadResult]] = {name: [] for name in targets}
-    for _ in range(rounds):
-        for name, (url, headers) in targets.items():
-            slices[name].append(
-                await hammer(url, headers, seconds=seconds / rounds, connections=connections)
-            )
-    return {
-        name: LoadResult(
-            sum(r.requests for r in runs),
-            sum(r.seconds for r in runs),
-            [ms for r in runs for ms in r.latencies_ms],
-            sum(r.errors for r in runs),
-        )
-        for name, runs in slices.items()
-    }
