@@ -86,7 +86,7 @@ def subscribe(
     prefix: str = "",
     from_start: bool = True,
     workers: int = 1,
-    fetch_max_wait_ms: int = 25,
+    fetch_max_wait_ms: int = 100,
 ) -> None:
     """One FastStream subscriber per topic, committing offsets only after `consumer` is done.
 

@@ -209,3 +209,22 @@ async def test_relay_publishes_committed_events_in_order_with_their_keys(
 
 async def _published(db: Database, n: int) -> bool:
     return await db["outbox_published"].count_documents({}) >= n
+
+
+async def test_an_event_whose_publish_failed_is_published_by_the_recovery_pass(
+    infra: Endpoints, runtime: Runtime, topics: str
+) -> None:
+    async def broker_down(*_: Any) -> Any:
+        raise ConnectionError("broker unreachable")
+
+    event = registered(1)
+    await runtime.outbox.emit([event], topic="identity.users")
+    with pytest.raises(ConnectionError):
+        await OutboxRelay(runtime.outbox, broker_down).publish_ready()
+    await runtime.broker.start()
+    try:
+        await OutboxRelay(runtime.outbox, runtime.relay._send).recover(older_than=timedelta(0))
+    finally:
+        await runtime.broker.stop()
+    records = await read_topic(infra.kafka, f"{topics}identity.users")
+    assert [Envelope.from_bytes(r.value).id for r in records] == [event.id]
