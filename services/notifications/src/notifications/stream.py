@@ -12,8 +12,9 @@ the last seq it sent. That one rule gives:
 - delivery across instances: the storing instance publishes `notification.created` through
   the outbox, and every instance receives it on a broadcast subscription (a consumer group of
   its own) that wakes its local connections of that recipient. The storing instance also wakes
-  its own connections at once, without the Kafka hop. A wake-up missed (e.g. while a broadcast
-  subscription is still joining) is caught by the read the stream makes at every keep-alive.
+  its own connections at once, without the Kafka hop (and ignores the echo). A wake-up missed
+  (e.g. while a broadcast subscription is still joining) is caught by the read the stream
+  makes at every keep-alive.
 - latency: the storing instance's wake-up carries the notification it just stored. When those
   carried notifications continue the stream's numbers without a hole, and no wake-up without
   content arrived since the last read, the stream sends them without reading slots and
@@ -80,9 +81,13 @@ class Listener:
 class Hub:
     """The streams connected to this instance, by person."""
 
-    def __init__(self, per_person: int) -> None:
+    def __init__(self, per_person: int, remember: int = 10_000) -> None:
         self._per_person = per_person
         self._listeners: dict[str, set[Listener]] = {}
+        # Notifications this instance handed to its streams itself (oldest first, bounded):
+        # their broadcast echo has nothing new for these streams.
+        self._handed: dict[str, None] = {}
+        self._remember = remember
         self.wakeups = 0
 
     @property
@@ -110,11 +115,20 @@ class Hub:
             if not listeners:
                 del self._listeners[listener.user_id]
 
+    def handed(self, notification_id: str) -> bool:
+        """Whether this instance gave that notification to its streams itself."""
+        return notification_id in self._handed
+
     def wake(self, user_id: str, stored: tuple[int, Any] | None = None) -> None:
         """Tell the person's streams here to look again; `stored` = (seq, document) of the
         notification this instance has just stored, which they may send without reading it
         back."""
-        for listener in self._listeners.get(user_id, ()):
+        listeners = self._listeners.get(user_id, ())
+        if stored is not None and listeners:
+            self._handed[str(stored[1]["_id"])] = None
+            if len(self._handed) > self._remember:
+                del self._handed[next(iter(self._handed))]
+        for listener in listeners:
             if stored is None:
                 listener.stale = True
             else:
@@ -220,6 +234,8 @@ class WakeConsumer(EventConsumer):
         recipient = envelope.payload.get("recipient_id")
         if envelope.type != "notification.created" or not isinstance(recipient, str):
             return Outcome.ignored
+        if self.hub.handed(str(envelope.payload.get("notification_id"))):
+            return Outcome.ignored  # stored here and handed over already: no read needed
         self.hub.wake(recipient)
         return Outcome.applied
 

@@ -1,6 +1,7 @@
 """The stream generator and the hub, with a fake store."""
 
 import asyncio
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -65,3 +66,32 @@ def test_waking_touches_only_that_persons_streams() -> None:
     assert ana.signal.is_set() and not ben.signal.is_set()
     hub.close(ana)
     assert not hub.listening("ana") and hub.listening("ben")
+
+
+async def test_a_stream_sends_what_this_instance_stored_without_reading_it_back() -> None:
+    hub, reads = Hub(per_person=2), []
+
+    async def fetch(
+        after: int, known: Mapping[int, Any] | None
+    ) -> Sequence[tuple[int, dict[str, Any] | None]]:
+        reads.append(None if known is None else dict(known))
+        return [(s, {"n": s}) for s in sorted(known or {}) if s > after]
+
+    stream = event_stream(hub, "ana", 0, fetch, batch=5, keepalive=5, max_seconds=60)
+    assert (await _next(stream)).startswith(b"retry:")
+    pending = asyncio.ensure_future(_next(stream))
+    await asyncio.sleep(0.05)
+    assert reads == [None]  # a new stream reads the store
+    hub.wake("ana", (1, {"_id": "n1"}))
+    assert (await pending).startswith(b"id: 1\n")
+    assert reads[1] == {1: {"_id": "n1"}}
+    assert hub.handed("n1") and not hub.handed("n2")
+    pending = asyncio.ensure_future(_next(stream))
+    await asyncio.sleep(0.05)
+    hub.wake("ana")  # stored elsewhere: only the store knows what
+    await asyncio.sleep(0.05)
+    assert reads[-1] is None
+    pending.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await pending
+    await stream.aclose()
