@@ -290,9 +290,9 @@ def _percentile(values: list[float], p: float) -> float:
 
 async def incremental_end_to_end(
     endpoints: Endpoints,
-    people: int = 1_000,
+    people: int = 200,
     rate: float = 4.0,
-    seconds: float = 45.0,
+    seconds: float = 30.0,
     seed: int = 7,
 ) -> list[Figure]:
     """From a profile or RSVP event produced to Kafka to the affected suggestions stored and
@@ -403,6 +403,7 @@ async def incremental_end_to_end(
         "people": people,
         "steady rate": f"{rate:g} changes/s for {seconds:g}s (profile edits and RSVPs)",
         "changes / with a changed list": f"{len(sent)} / {len(own)} ({unchanged} changed no list)",
+        "refreshed events seen": refreshed.count,
         "own list p50 / p99 s": f"{_percentile(own, 50):.3f} / {_percentile(own, 99):.3f}",
         "all affected lists p50 / p99 s": (
             f"{_percentile(everyone, 50):.3f} / {_percentile(everyone, 99):.3f}"
