@@ -42,38 +42,79 @@ async def _worker(
     try:
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            writer.write(request)
-            status_line = await reader.readline()
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            await reader.readexactly(length)
-            latencies.append((time.perf_counter() - started) * 1000)
-            if not status_line.startswith(b"HTTP/1.1 2"):
+            if not await _exchange(reader, writer, request):
                 errors += 1
+            latencies.append((time.perf_counter() - started) * 1000)
     finally:
         writer.close()
     return errors
 
 
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> bool:
+    """One request and its whole answer on a keep-alive connection; True for a 2xx."""
+    writer.write(request)
+    status_line = await reader.readline()
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    await reader.readexactly(length)
+    return status_line.startswith(b"HTTP/1.1 2")
+
+
+def _get(url: str, headers: Mapping[str, str]) -> tuple[str, int, bytes]:
+    parsed = httpx.URL(url)
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = f"GET {parsed.raw_path.decode()} HTTP/1.1\r\nHost: {parsed.host}\r\n{head}\r\n"
+    return parsed.host, parsed.port or 80, request.encode()
+
+
+async def steady(
+    url: str, headers: Mapping[str, str], *, rate: float, seconds: float, connections: int = 32
+) -> LoadResult:
+    """GET `url` at a fixed `rate` (open loop, as independent users arrive), not as fast as
+    possible. Latency counts from when each request was due, so time spent waiting for a free
+    connection is counted, not hidden (no coordinated omission)."""
+    host, port, request = _get(url, headers)
+    due: asyncio.Queue[float | None] = asyncio.Queue()
+    latencies: list[float] = []
+    errors = 0
+
+    async def worker() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while (at := await due.get()) is not None:
+                if not await _exchange(reader, writer, request):
+                    errors += 1
+                latencies.append((time.perf_counter() - at) * 1000)
+        finally:
+            writer.close()
+
+    workers = [asyncio.create_task(worker()) for _ in range(connections)]
+    started = time.perf_counter()
+    for n in range(int(rate * seconds)):
+        at = started + n / rate
+        await asyncio.sleep(max(0.0, at - time.perf_counter()))
+        due.put_nowait(at)
+    for _ in workers:
+        due.put_nowait(None)
+    await asyncio.gather(*workers)
+    return LoadResult(len(latencies), time.perf_counter() - started, latencies, errors)
+
+
 async def hammer(
     url: str, headers: Mapping[str, str], *, seconds: float = 5.0, connections: int = 16
 ) -> LoadResult:
-    """GET `url` over `connections` keep-alive connections for `seconds`."""
-    parsed = httpx.URL(url)
-    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    request = (
-        f"GET {parsed.raw_path.decode()} HTTP/1.1\r\nHost: {parsed.host}\r\n{head}\r\n"
-    ).encode()
+    """GET `url` over `connections` keep-alive connections for `seconds`, as fast as they go."""
+    host, port, request = _get(url, headers)
     latencies: list[float] = []
     started = time.perf_counter()
     deadline = started + seconds
     errors = await asyncio.gather(
-        *(
-            _worker(parsed.host, parsed.port or 80, request, deadline, latencies)
-            for _ in range(connections)
-        )
+        *(_worker(host, port, request, deadline, latencies) for _ in range(connections))
     )
     return LoadResult(len(latencies), time.perf_counter() - started, latencies, sum(errors))
 

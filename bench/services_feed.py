@@ -18,7 +18,7 @@ from jobfriends_shared.contracts.feed import PostKind, PostVisibility
 from jobfriends_shared.mongo import mongo_client
 from jobfriends_shared.testing import Endpoints, settings_for, test_secret, unique_name
 
-from bench.load import Process, free_port, hammer, interleaved
+from bench.load import Process, free_port, hammer, interleaved, steady
 from bench.platform_http import PASSWORD, _infra_env
 from bench.report import Figure
 
@@ -154,6 +154,9 @@ async def timeline_read_vs_trivial(endpoints: Endpoints, seconds: float = 8.0) -
             "forwarded": (f"{gateway.url}/v1/feed/settings", auth),
         }
         runs = await interleaved(targets, seconds, rounds=4, connections=CONNECTIONS)
+        # Latency as users see it at a steady load: half the measured capacity, open loop.
+        calm_rate = max(1.0, runs["read"].rate / 2)
+        calm = await steady(f"{gateway.url}/v1/feed", auth, rate=calm_rate, seconds=seconds)
     finally:
         for process in reversed(processes):
             process.stop()
@@ -163,7 +166,10 @@ async def timeline_read_vs_trivial(endpoints: Endpoints, seconds: float = 8.0) -
         await client_db.close()
     read, trivial, forwarded = runs["read"], runs["trivial"], runs["forwarded"]
     notes = {
-        "p50 / p99 ms": f"{read.percentile(50):.1f} / {read.percentile(99):.1f}",
+        "p50 / p99 ms at full load": f"{read.percentile(50):.1f} / {read.percentile(99):.1f}",
+        f"p50 / p99 ms at a steady {calm_rate:.0f} req/s (half capacity)": (
+            f"{calm.percentile(50):.1f} / {calm.percentile(99):.1f}"
+        ),
         "page size": len(page.get("items", [])),
         "errors": read.errors,
         "connections": CONNECTIONS,
