@@ -30,10 +30,13 @@ class SuggestionRepository:
     def all_lists(self) -> AsyncIterator[Document]:
         return self.suggestions.find({}, {"lists": 1}).batch_size(2000)
 
-    async def write(self, docs: Sequence[Document], unit: str) -> None:
+    async def write(self, docs: Sequence[Document], unit: str | None = None) -> None:
         """Replace lists in order; the last one carries the outbox stamp last, so a stamped
-        last document proves all of them were written."""
-        ops = [ReplaceOne({"_id": d["_id"]}, {**d, **marked(unit)}, upsert=True) for d in docs]
+        last document proves all of them were written. Without a unit: announced after the
+        write instead (see `SuggestionService._store`)."""
+        stamp = marked(unit) if unit else {}
+        docs = [{**d, **stamp} for d in docs]
+        ops = [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in docs]
         if not ops:
             return
         try:
@@ -43,7 +46,7 @@ class SuggestionRepository:
             # loses on `_id`. MongoDB says so (E11000); FerretDB answers with a reply PyMongo
             # cannot parse (KeyError 'nModified'). The list exists now, so one by one again.
             for d in docs:
-                await self._replace({**d, **marked(unit)})
+                await self._replace(d)
 
     async def _replace(self, doc: Document) -> None:
         try:

@@ -69,6 +69,7 @@ class LiveIndex:
         self._next = 0
         self._done: set[int] = set()
         self._head = 0
+        self._head_written = 0
         self._head_lock = asyncio.Lock()
         self.loaded = False
 
@@ -147,14 +148,17 @@ class LiveIndex:
         self.apply(ops, seq)
 
     async def _advance(self) -> None:
+        """Move the head past every finished record. Coalesced: appends finishing while a head
+        write is in flight are covered by the next single write, not one write each (each is
+        a store transaction, and they used to queue up behind the lock)."""
+        while self._head + 1 in self._done:
+            self._head += 1
+            self._done.discard(self._head)
         async with self._head_lock:
             head = self._head
-            while head + 1 in self._done:
-                head += 1
-                self._done.discard(head)
-            if head != self._head:
-                self._head = head
+            if head > self._head_written:
                 await self.repos.journal.advance(self.writer, head, self.clock.now())
+                self._head_written = head
 
     async def sync(self) -> int:
         """Apply the other instances' new deltas; returns how many records."""

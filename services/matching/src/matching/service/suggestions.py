@@ -171,7 +171,7 @@ class SuggestionService:
                     if uid in self.live.index.people:
                         fresh[uid] = self._compute(uid, now)
                         await asyncio.sleep(0)
-                changed += len(await self._store(fresh, now, batch))
+                changed += len(await self._store(fresh, now, batch, announce_after=True))
             except BaseException:
                 for uid, correlation_id in batch.items():  # not stored: next run
                     self.backlog.mark([uid], correlation_id)
@@ -195,7 +195,20 @@ class SuggestionService:
         fresh: dict[str, Computed],
         now: datetime,
         correlations: Mapping[str, str | None] | None = None,
+        *,
+        announce_after: bool = False,
     ) -> list[str]:
+        """Store the lists that differ from the ones held and announce each.
+
+        Normally as one outbox unit (stage, stamped write, commit). `announce_after` (the
+        backlog and the rebuild, dozens of lists at a time) writes first and then stages the
+        announcements already committed: the unit's commit updates every staged entry one by
+        one, each a store transaction of its own on FerretDB, and at a steady event rate those
+        per-list updates were most of the store's work and what every change waited behind
+        (measured: ~1 s per chunk commit). The price: a process dying between the write and
+        the staging leaves those lists stored but unannounced; the backlog they come from is
+        already lost work on such a death (module docstring), and nothing is announced that
+        was not stored."""
         docs: list[Document] = []
         events: list[Envelope] = []
         ops: list[Op] = []
@@ -225,10 +238,14 @@ class SuggestionService:
             )
         if not docs:
             return []
-        async with self.outbox.unit(
-            events, topic=TOPIC, collection=SUGGESTIONS, aggregate_id=docs[-1]["_id"]
-        ) as unit:
-            await self.repos.suggestions.write(docs, unit)
+        if announce_after:
+            await self.repos.suggestions.write(docs)
+            await self.outbox.emit(events, topic=TOPIC)
+        else:
+            async with self.outbox.unit(
+                events, topic=TOPIC, collection=SUGGESTIONS, aggregate_id=docs[-1]["_id"]
+            ) as unit:
+                await self.repos.suggestions.write(docs, unit)
         await self.live.publish(ops)
         return [str(d["_id"]) for d in docs]
 
@@ -248,7 +265,7 @@ class SuggestionService:
                 if uid in self.live.index.people:
                     fresh[uid] = self._compute(uid, now)
                     await asyncio.sleep(0)
-            changed += len(await self._store(fresh, now))
+            changed += len(await self._store(fresh, now, announce_after=True))
         return changed
 
     # --- reading ------------------------------------------------------------------------
