@@ -20,6 +20,23 @@ class MatchingSettings(ServiceSettings):
     backlog_interval_seconds: float = Field(
         0.1, gt=0, description="Pause between runs of the neighbours' list refresh (coalescing)"
     )
+    consumer_workers: int = Field(
+        2,
+        ge=1,
+        le=32,
+        description="Partitions of one topic handled concurrently (order within a partition "
+        "holds): an event's handling is a dozen store round trips (~0.3 s at a steady rate), "
+        "and one at a time per topic the next event of another partition queued behind it "
+        "(measured p99 ~1 s of waiting before the handler started)",
+    )
+    relay_batch: int = Field(
+        100,
+        ge=10,
+        le=1000,
+        description="Outbox entries the relay settles at a time: its recovery pass deletes "
+        "each published entry with its own `_id` delete, all of a batch at once; 500 (the "
+        "platform's) made bursts that every write on an event's path queued behind",
+    )
     fetch_max_wait_ms: int | None = Field(
         25,
         ge=1,
