@@ -27,11 +27,13 @@ from matching.settings import MatchingSettings
 def create_app(settings: MatchingSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or MatchingSettings()
     runtime = Runtime("matching", settings, clock)
-    # Its own relay, before anything starts: smaller recovery batches (`relay_batch` says why).
+    # Its own relay, before anything starts: its recovery deletes in smaller, more frequent
+    # batches (`relay_batch`, `relay_recover_every_seconds` say why).
     runtime.relay = OutboxRelay(
         runtime.outbox,
         partial(send, runtime.broker),
         batch_size=settings.relay_batch,
+        recover_every=settings.relay_recover_every_seconds,
         metrics=runtime.metrics,
     )
     repos = Repositories.on(runtime.db)

@@ -37,6 +37,13 @@ class MatchingSettings(ServiceSettings):
         "each published entry with its own `_id` delete, all of a batch at once; 500 (the "
         "platform's) made bursts that every write on an event's path queued behind",
     )
+    relay_recover_every_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        description="Pause between the relay's recovery passes: short, so each pass settles "
+        "a second's worth of published entries instead of a burst of five seconds' worth",
+    )
     fetch_max_wait_ms: int | None = Field(
         25,
         ge=1,
