@@ -219,22 +219,7 @@ async def rebuild(_endpoints: Endpoints, people: int = 50_000, seed: int = 5) ->
 
 
 def _snapshot(p: CityPerson, skills: list[str]) -> ProfileSnapshot:
-    return ProfileSnapshot.model_validate(
-        {
-            "display_name": p.display_name,
-            "headline": p.headline,
-            "profession": p.profession,
-            "seniority": p.seniority,
-            "skills": skills,
-            "interests": p.interests,
-            "city": "Berlin",
-            "neighbourhood": p.neighbourhood,
-            "location": {"lat": p.lat, "lon": p.lon},
-            "open_to": p.open_to,
-            "languages": p.languages,
-            "time_zone": "Europe/Berlin",
-        }
-    )
+    return ProfileSnapshot.model_validate({"display_name": p.display_name, **p.profile(skills)})
 
 
 class _Refreshed:

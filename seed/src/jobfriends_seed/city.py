@@ -13,10 +13,14 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from jobfriends_shared.contracts.professions import FAMILIES
 
 from jobfriends_seed import vocab
+
+CITY = "Berlin"
+TIME_ZONE = "Europe/Berlin"
 
 SIZES = {"tiny": 40, "small": 200, "medium": 2_000, "large": 20_000}
 SENIORITIES = ("student", "junior", "mid", "senior", "lead", "principal")
@@ -50,6 +54,23 @@ class Person:
     languages: list[str]
     headline: str
     community: int = field(repr=False)  # hidden; read only by truth.py
+
+    def profile(self, skills: list[str] | None = None) -> dict[str, Any]:
+        """The profile as a person fills it in (`PATCH /v1/me`); `skills` replaces theirs, so
+        a benchmark can edit one field and keep the rest as the city made it."""
+        return {
+            "headline": self.headline,
+            "profession": self.profession,
+            "seniority": self.seniority,
+            "skills": self.skills if skills is None else skills,
+            "interests": self.interests,
+            "city": CITY,
+            "neighbourhood": self.neighbourhood,
+            "location": {"lat": self.lat, "lon": self.lon},
+            "open_to": self.open_to,
+            "languages": self.languages,
+            "time_zone": TIME_ZONE,
+        }
 
 
 @dataclass(frozen=True)

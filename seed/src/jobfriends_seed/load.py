@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from jobfriends_seed.city import City, Person
+from jobfriends_seed.city import CITY, TIME_ZONE, City, Person
 
 DEMO_PASSWORD = "JobFriends-Demo-2026"  # noqa: S105 (documented password of demo accounts)
 
@@ -70,30 +70,13 @@ class Loader:
             return
         self.result.ids[p.key] = signed_in.json()["user_id"]
         self.result.tokens[p.key] = signed_in.json()["access_token"]
-        await self.call(
-            p.key,
-            "PATCH",
-            "/v1/me",
-            {
-                "headline": p.headline,
-                "profession": p.profession,
-                "seniority": p.seniority,
-                "skills": p.skills,
-                "interests": p.interests,
-                "city": "Berlin",
-                "neighbourhood": p.neighbourhood,
-                "location": {"lat": p.lat, "lon": p.lon},
-                "open_to": p.open_to,
-                "languages": p.languages,
-                "time_zone": "Europe/Berlin",
-            },
-        )
+        await self.call(p.key, "PATCH", "/v1/me", p.profile())
 
     async def _group(self, index: int) -> None:
         g = self.city.groups[index]
         if g.owner not in self.result.tokens:
             return
-        body = {"name": g.name, "topic": g.topic, "profession": g.profession, "city": "Berlin"}
+        body = {"name": g.name, "topic": g.topic, "profession": g.profession, "city": CITY}
         created = await self.call(g.owner, "POST", "/v1/groups", body)
         if created is None:
             return
@@ -117,13 +100,13 @@ class Loader:
             "description": f"A {e.kind} for people into {e.topic} in {e.neighbourhood}.",
             "topics": [e.topic],
             "professions": [e.profession] if e.profession else [],
-            "city": "Berlin",
+            "city": CITY,
             "neighbourhood": e.neighbourhood,
             "venue_name": f"{e.neighbourhood} community space",
             "location": {"lat": e.lat, "lon": e.lon},
             "starts_at": e.starts_at.isoformat(),
             "ends_at": (e.starts_at + timedelta(hours=e.hours)).isoformat(),
-            "time_zone": "Europe/Berlin",
+            "time_zone": TIME_ZONE,
         }
         if e.capacity:
             body["capacity"] = e.capacity
