@@ -231,7 +231,9 @@ class ServiceClient:
         envelope = event if isinstance(event, Envelope) else self.envelope(event)
         topic = contract_for(envelope.type, envelope.version).topic
         runtime = self.app.state.runtime
-        return await runtime.consumer.handle(envelope.to_bytes(), topic=f"{runtime.prefix}{topic}")
+        return await runtime.consumer.handle(
+            envelope.to_bytes(), topic=f"{runtime.prefix}{topic}", key=envelope.key.encode()
+        )
 
     async def published(self, topic: str, *types: str) -> list[Any]:
         """Events this instance published on `topic` (each id once: publishing is at least

@@ -12,41 +12,31 @@ import pytest
 from events.main import create_app
 from events.service import Services
 from events.settings import EventsSettings
-from fastapi import FastAPI
 from jobfriends_shared.clock import ControlledClock
 from jobfriends_shared.consumer import Outcome
 from jobfriends_shared.contracts import Payload, build_event
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Database, mongo_client
-from jobfriends_shared.testing import Endpoints, read_topic, settings_for, unique_name, wait_for
+from jobfriends_shared.testing import (
+    Endpoints,
+    ServiceClient,
+    read_topic,
+    settings_for,
+    unique_name,
+    wait_for,
+)
 
 BERLIN = {"lat": 52.5200, "lon": 13.4050}
 
 
 @dataclass
-class Events:
-    client: httpx.AsyncClient
+class Events(ServiceClient):
     settings: EventsSettings
-    app: FastAPI
-    db: Database
-    clock: ControlledClock
 
     @property
     def services(self) -> Services:
         services: Services = self.app.state.events
         return services
-
-    def headers(self, user_id: str | None = None) -> dict[str, str]:
-        secret = self.settings.infra.gateway_secret.get_secret_value()
-        headers = {"x-jf-gateway-secret": secret, "x-correlation-id": "test-corr"}
-        if user_id:
-            headers["x-jf-user-id"] = user_id
-        return headers
-
-    async def call(
-        self, method: str, path: str, user_id: str | None = None, **kwargs: Any
-    ) -> httpx.Response:
-        return await self.client.request(method, path, headers=self.headers(user_id), **kwargs)
 
     def draft(self, **overrides: Any) -> dict[str, Any]:
         """A valid in-person meetup a week from now, in Berlin, as a client would send it."""

@@ -24,7 +24,7 @@ from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from jobfriends_shared.clock import ControlledClock
 from jobfriends_shared.consumer import Outcome
-from jobfriends_shared.contracts import Payload, build_event, contract_for
+from jobfriends_shared.contracts import Payload, build_event
 from jobfriends_shared.contracts.identity import (
     GeoPoint,
     ProfileSnapshot,
@@ -32,8 +32,15 @@ from jobfriends_shared.contracts.identity import (
     UserRegistered,
 )
 from jobfriends_shared.envelope import Envelope
-from jobfriends_shared.mongo import Database, mongo_client
-from jobfriends_shared.testing import Endpoints, read_topic, settings_for, unique_name, wait_for
+from jobfriends_shared.mongo import mongo_client
+from jobfriends_shared.testing import (
+    Endpoints,
+    ServiceClient,
+    read_topic,
+    settings_for,
+    unique_name,
+    wait_for,
+)
 from notifications.main import Notifications, create_app
 from notifications.settings import NotificationsSettings
 
@@ -45,12 +52,8 @@ def new_id(prefix: str = "u") -> str:
 
 
 @dataclass
-class Instance:
-    app: FastAPI
+class Instance(ServiceClient):
     settings: NotificationsSettings
-    http: httpx.AsyncClient
-    db: Database
-    clock: ControlledClock
     fed: list[Envelope] = field(default_factory=list)
 
     @property
@@ -58,28 +61,9 @@ class Instance:
         state: Notifications = self.app.state.notifications
         return state
 
-    def headers(self, user_id: str | None = None) -> dict[str, str]:
-        secret = self.settings.infra.gateway_secret.get_secret_value()
-        headers = {"x-jf-gateway-secret": secret, "x-correlation-id": "test-corr"}
-        if user_id:
-            headers["x-jf-user-id"] = user_id
-        return headers
-
-    async def call(
-        self, method: str, path: str, user_id: str | None = None, **kwargs: Any
-    ) -> httpx.Response:
-        return await self.http.request(method, path, headers=self.headers(user_id), **kwargs)
-
     def event(self, payload: Payload, **kwargs: Any) -> Envelope:
         return build_event(
             payload, producer="test", occurred_at=kwargs.pop("at", self.clock.now()), **kwargs
-        )
-
-    async def deliver(self, envelope: Envelope) -> Outcome:
-        spec = contract_for(envelope.type, envelope.version)
-        topic = f"{self.settings.infra.topic_prefix}{spec.topic}"
-        return await self.n.runtime.consumer.handle(
-            envelope.to_bytes(), topic=topic, key=envelope.key.encode()
         )
 
     async def feed(self, payload: Payload, **kwargs: Any) -> Envelope:
@@ -170,7 +154,7 @@ async def instance(
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://n") as http:
-                yield Instance(app, settings, http, client[settings.database], clock)
+                yield Instance(http, settings, app, client[settings.database], clock)
             await settle(app)
     finally:
         if drop:

@@ -146,7 +146,7 @@ async def test_bad_list_requests_are_clear_client_errors(notif: Instance) -> Non
 async def test_the_inbox_needs_a_person_and_the_gateway(notif: Instance) -> None:
     response = await notif.call("GET", "/v1/notifications")
     assert response.status_code == 401 and response.json()["code"] == "unauthorized"
-    response = await notif.http.get("/v1/notifications", headers={"x-jf-user-id": new_id()})
+    response = await notif.client.get("/v1/notifications", headers={"x-jf-user-id": new_id()})
     assert response.status_code == 401 and response.json()["code"] == "not_gateway"
 
 
