@@ -1,34 +1,26 @@
 """Matching listens to identity (profiles, blocks, erasures, milestones), feed (posts,
-reactions, comments, mentions, groups, hashtags) and events (events, RSVPs, check-ins)."""
+reactions, comments, mentions, groups, hashtags) and events (events, RSVPs, check-ins).
+
+A use case that already takes `(envelope, payload)` is registered as it is; a wrapper stays only
+where the event must be taken apart first."""
 
 from __future__ import annotations
 
 from jobfriends_shared.contracts.events import (
-    AttendanceCheckedIn,
-    EventCancelled,
     EventCreated,
     EventUpdated,
-    RsvpChanged,
 )
 from jobfriends_shared.contracts.feed import (
-    CommentAdded,
-    GroupCreated,
     GroupMemberJoined,
     GroupMemberLeft,
     HashtagFollowed,
     HashtagUnfollowed,
     HelpRequested,
-    MentionCreated,
     PostCreated,
     PostDeleted,
-    ReactionChanged,
 )
 from jobfriends_shared.contracts.identity import (
-    MilestoneRecorded,
-    ProfileUpdated,
     UserBlocked,
-    UserDeleted,
-    UserRegistered,
     UserUnblocked,
 )
 from jobfriends_shared.envelope import Envelope
@@ -45,13 +37,9 @@ def register(runtime: Runtime, service: ProjectionService, activity: ActivitySer
 
     # --- identity.users ---------------------------------------------------------------------
 
-    @on("user.registered")
-    async def registered(env: Envelope, e: UserRegistered) -> None:
-        await service.registered(env, e)
+    on("user.registered")(service.registered)
 
-    @on("profile.updated")
-    async def profile_updated(env: Envelope, e: ProfileUpdated) -> None:
-        await service.profile_updated(env, e)
+    on("profile.updated")(service.profile_updated)
 
     @on("user.blocked")
     async def blocked(env: Envelope, e: UserBlocked) -> None:
@@ -61,13 +49,9 @@ def register(runtime: Runtime, service: ProjectionService, activity: ActivitySer
     async def unblocked(env: Envelope, e: UserUnblocked) -> None:
         await service.unblocked(env, e.blocker_id, e.blocked_id)
 
-    @on("user.deleted")
-    async def deleted(env: Envelope, e: UserDeleted) -> None:
-        await service.deleted(env, e)
+    on("user.deleted")(service.deleted)
 
-    @on("milestone.recorded")
-    async def milestone(env: Envelope, e: MilestoneRecorded) -> None:
-        await service.milestone(env, e)
+    on("milestone.recorded")(service.milestone)
 
     # --- feed.posts -------------------------------------------------------------------------
 
@@ -83,23 +67,15 @@ def register(runtime: Runtime, service: ProjectionService, activity: ActivitySer
     async def post_deleted(_: Envelope, e: PostDeleted) -> None:
         await activity.post_deleted(e)
 
-    @on("reaction.changed")
-    async def reaction(env: Envelope, e: ReactionChanged) -> None:
-        await activity.reaction(env, e)
+    on("reaction.changed")(activity.reaction)
 
-    @on("comment.added")
-    async def comment(env: Envelope, e: CommentAdded) -> None:
-        await activity.comment(env, e)
+    on("comment.added")(activity.comment)
 
-    @on("mention.created")
-    async def mention(env: Envelope, e: MentionCreated) -> None:
-        await activity.mention(env, e)
+    on("mention.created")(activity.mention)
 
     # --- feed.social ------------------------------------------------------------------------
 
-    @on("group.created")
-    async def group_created(env: Envelope, e: GroupCreated) -> None:
-        await service.group_created(env, e)
+    on("group.created")(service.group_created)
 
     @on("group.member_joined")
     async def joined(env: Envelope, e: GroupMemberJoined) -> None:
@@ -127,16 +103,10 @@ def register(runtime: Runtime, service: ProjectionService, activity: ActivitySer
     async def event_updated(_: Envelope, e: EventUpdated) -> None:
         await service.event_changed(e)
 
-    @on("event.cancelled")
-    async def event_cancelled(env: Envelope, e: EventCancelled) -> None:
-        await service.event_cancelled(env, e)
+    on("event.cancelled")(service.event_cancelled)
 
-    @on("rsvp.changed")
-    async def rsvp(env: Envelope, e: RsvpChanged) -> None:
-        await service.rsvp(env, e)
+    on("rsvp.changed")(service.rsvp)
 
-    @on("attendance.checked_in")
-    async def checked_in(env: Envelope, e: AttendanceCheckedIn) -> None:
-        await activity.checked_in(env, e)
+    on("attendance.checked_in")(activity.checked_in)
 
     runtime.consume(TOPICS)
