@@ -155,26 +155,10 @@ async def instance(
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://n") as http:
                 yield Instance(http, settings, app, client[settings.database], clock)
-            await settle(app)
     finally:
         if drop:
             await client.drop_database(settings.database)
         await client.close()
-
-
-async def settle(app: FastAPI) -> None:
-    """Let the outbox relay take what was just committed before the instance stops.
-
-    Works around the shared relay's shutdown race: on Python 3.11, `asyncio.wait_for` around
-    `Outbox.ready.get()` swallows a cancellation that arrives just as an item does, and
-    `OutboxRelay.stop()` then waits for a task that never ends (reported to the lead)."""
-    ready = app.state.runtime.outbox.ready
-    await wait_for(lambda: _true(ready.empty()), timeout=10)
-    await asyncio.sleep(0.1)
-
-
-async def _true(value: bool) -> bool:
-    return value
 
 
 @pytest.fixture(scope="module")
