@@ -109,8 +109,13 @@ def example_of(spec: EventContract) -> dict[str, Any]:
     return envelope.to_document()
 
 
+def _duration(ms: int) -> str:
+    day, hour = 86_400_000, 3_600_000
+    return f"{ms // day} days" if ms >= day else f"{ms // hour} hours"
+
+
 def _topic_section(topic: TopicSpec) -> list[str]:
-    retention = "compacted" if topic.compacted else f"{topic.retention_ms // 86_400_000} days"
+    retention = "compacted" if topic.compacted else _duration(topic.retention_ms)
     specs = sorted(
         (s for s in CATALOGUE.values() if s.topic == topic.name),
         key=lambda s: (s.event_type, s.version),

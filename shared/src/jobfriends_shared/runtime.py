@@ -21,7 +21,7 @@ from faststream.specification import AsyncAPI
 
 from jobfriends_shared.clock import Clock, SystemClock
 from jobfriends_shared.consumer import EventConsumer
-from jobfriends_shared.contracts import CATALOGUE
+from jobfriends_shared.contracts import CATALOGUE, Payload, build_event, contract_for
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.http import Check, health_router, install_error_handlers
 from jobfriends_shared.kafka import consumer_lag, ensure_topics, make_broker, send, subscribe
@@ -59,6 +59,7 @@ class Runtime:
         self.consumer = EventConsumer(self.db, self.clock, self._dead_letter, metrics=self.metrics)
         self._consumed_topics: list[str] = []
         self._startup: list[Callable[[], Awaitable[None]]] = []
+        self._signals: set[asyncio.Task[None]] = set()
         self.jobs: dict[str, tuple[float, Callable[[], Awaitable[Any]]]] = {}
         self.run_jobs = settings.run_jobs
         self.fetch_max_wait_ms = settings.fetch_max_wait_ms or infra.kafka_fetch_max_wait_ms
@@ -95,6 +96,45 @@ class Runtime:
             from_start=False,
             fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
+
+    def assigned(self, topic_name: str) -> bool:
+        """Whether this instance's subscription to the topic has its partitions: a broadcast
+        subscription hears nothing sent before, so what depends on hearing everything waits
+        for this (readiness, caches, tests)."""
+        physical = physical_name(topic_name, self.prefix)
+        for subscriber in self.broker.subscribers:
+            names = {str(getattr(t, "name", t)) for t in getattr(subscriber, "topics", ())}
+            if physical in names:
+                consumer = getattr(subscriber, "consumer", None)
+                return consumer is not None and bool(consumer.assignment())
+        return False
+
+    def signal(self, payload: Payload) -> None:
+        """Publish an event at once, without the outbox, and without making the caller wait.
+
+        For signals whose loss is harmless because every receiver has a fallback (a cache
+        invalidation backed by an expiry), where the outbox's store writes would cost more than
+        the signal saves. A send that fails is logged and dropped."""
+        envelope = build_event(payload, producer=self.name, occurred_at=self.clock.now())
+        spec = contract_for(envelope.type, envelope.version)
+        headers = {"jf-type": envelope.type, "jf-version": str(envelope.version)}
+        record = (
+            physical_name(spec.topic, self.prefix),
+            str(getattr(payload, spec.key_field)).encode(),
+            envelope.to_bytes(),
+            headers,
+        )
+        task = asyncio.create_task(self._send_signal(*record))
+        self._signals.add(task)
+        task.add_done_callback(self._signals.discard)
+
+    async def _send_signal(
+        self, topic_name: str, key: bytes, value: bytes, headers: dict[str, str]
+    ) -> None:
+        try:
+            await (await send(self.broker, topic_name, key, value, headers))
+        except Exception:
+            log.warning("signal to %s not sent", topic_name, exc_info=True)
 
     def every(self, seconds: float, job: Callable[[], Awaitable[Any]], name: str) -> None:
         """Run `job` periodically while the service runs (schedulers: reminders, nudges,
@@ -175,6 +215,7 @@ class Runtime:
                 return_exceptions=True,
             )
             await self.relay.stop()
+            await asyncio.gather(*self._signals, return_exceptions=True)
             await self.broker.stop()
             await self.client.close()
 

@@ -59,6 +59,16 @@ TOPICS: tuple[TopicSpec, ...] = (
         description="Follows of people and hashtags, groups and their members.",
     ),
     TopicSpec(
+        name="feed.cache",
+        key="the collection whose documents changed",
+        producer="feed",
+        consumers=("feed",),
+        description="Internal to the feed: which stored documents changed, so that every feed "
+        "instance drops its in-memory copies of them. Not a business fact; analysts can skip it.",
+        partitions=1,
+        retention_ms=60 * 60 * 1000,
+    ),
+    TopicSpec(
         name="events.events",
         key="event_id",
         producer="events",

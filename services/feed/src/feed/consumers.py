@@ -5,6 +5,8 @@ milestone's, so a redelivered event changes nothing twice."""
 
 from __future__ import annotations
 
+from jobfriends_shared.consumer import EventConsumer
+from jobfriends_shared.contracts.feed import CACHE, DocumentsChanged
 from jobfriends_shared.contracts.identity import (
     MilestoneRecorded,
     ProfileUpdated,
@@ -22,7 +24,10 @@ from jobfriends_shared.contracts.matching import (
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.runtime import Runtime
 
+from feed.repository import DocumentCache
 from feed.service import FeedService
+
+_MAX_IDS = 500  # a bigger write is announced as "any document of the collection"
 
 
 def register(runtime: Runtime, feed: FeedService) -> None:
@@ -69,3 +74,34 @@ def register(runtime: Runtime, feed: FeedService) -> None:
         await feed.social.tribe_changed(event.owner_id, event.member_id, added=False)
 
     runtime.consume(["identity.users", "matching.connections"])
+
+
+def share_copies(runtime: Runtime, cache: DocumentCache) -> None:
+    """Every instance tells the others which documents it wrote and drops what they wrote
+    (see `repository.memory`).
+
+    A consumer without the shared dedupe, like notifications' wake-ups: its processed marker
+    would be shared by all instances, and only the first would hear. Dropping a copy twice is
+    harmless; a malformed announcement is skipped (an expiry covers for it)."""
+    if not cache.enabled:
+        return
+    instance = runtime.instance
+
+    def announce(collection: str, ids: list[str] | None) -> None:
+        if ids is not None and len(ids) > _MAX_IDS:
+            ids = None
+        runtime.signal(DocumentsChanged(collection=collection, ids=ids, instance=instance))
+
+    async def skip(*_: object) -> None:
+        return None
+
+    consumer = EventConsumer(runtime.db, runtime.clock, skip, attempts=1, dedupe=False)
+
+    @consumer.on("documents.changed")
+    async def changed(_: Envelope, event: DocumentsChanged) -> None:
+        if event.instance != instance:
+            cache.drop(event.collection, event.ids)
+
+    cache.announce = announce
+    cache.hearing = lambda: runtime.assigned(CACHE)
+    runtime.broadcast([CACHE], consumer)

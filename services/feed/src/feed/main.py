@@ -6,7 +6,7 @@ from jobfriends_shared.runtime import Runtime
 
 from feed import consumers
 from feed.api import routers
-from feed.repository import FeedRepository
+from feed.repository import DocumentCache, FeedRepository
 from feed.service import FeedService
 from feed.settings import FeedSettings
 
@@ -14,7 +14,8 @@ from feed.settings import FeedSettings
 def create_app(settings: FeedSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or FeedSettings()
     runtime = Runtime("feed", settings, clock)
-    repo = FeedRepository(runtime.db, settings.timeline_shards)
+    cache = DocumentCache(settings.cache_entries, settings.cache_seconds)
+    repo = FeedRepository(runtime.db, settings.timeline_shards, cache)
     feed = FeedService(repo, runtime.outbox, runtime.clock, settings)
     runtime.on_startup(repo.ensure_indexes)
     runtime.every(settings.trim_every_seconds, feed.timeline.trim, name="trim_timelines")
@@ -23,6 +24,7 @@ def create_app(settings: FeedSettings | None = None, clock: Clock | None = None)
         settings.trim_every_seconds, feed.reading.purge_hashtag_uses, name="purge_hashtag_uses"
     )
     consumers.register(runtime, feed)
+    consumers.share_copies(runtime, cache)
     app = runtime.app(title="JobFriends feed", routers=routers)
     app.state.feed = feed
     return app

@@ -43,3 +43,17 @@ class FeedSettings(ServiceSettings):
     big_sources_cache_seconds: float = Field(
         5.0, ge=0, description="How long an instance reuses its list of merge-on-read sources"
     )
+    cache_entries: int = Field(
+        100_000,
+        ge=0,
+        le=10_000_000,
+        description="Stored documents each instance keeps in memory for point reads (posts, "
+        "counts, cards, relations); 0 turns the copies off",
+    )
+    cache_seconds: float = Field(
+        60.0,
+        ge=0,
+        le=3600,
+        description="Longest an instance serves a copy without re-reading it; other instances' "
+        "writes reach it sooner, announced on feed.cache",
+    )

@@ -248,10 +248,4 @@ def register_broadcast(runtime: Runtime, hub: Hub) -> WakeConsumer:
 
 def broadcast_assigned(runtime: Runtime) -> bool:
     """Whether this instance's broadcast subscription has its partitions (readiness, tests)."""
-    physical = f"{runtime.prefix}{TOPIC}"
-    for subscriber in runtime.broker.subscribers:
-        names = {str(getattr(t, "name", t)) for t in getattr(subscriber, "topics", ())}
-        if physical in names:
-            consumer = getattr(subscriber, "consumer", None)
-            return consumer is not None and bool(consumer.assignment())
-    return False
+    return runtime.assigned(TOPIC)

@@ -12,6 +12,7 @@ from jobfriends_shared.contracts.base import Payload, event
 
 POSTS = "feed.posts"
 SOCIAL = "feed.social"
+CACHE = "feed.cache"
 
 
 class PostKind(StrEnum):
@@ -236,3 +237,19 @@ class GroupMemberJoined(Payload):
 class GroupMemberLeft(Payload):
     group_id: str
     user_id: str
+
+
+@event(
+    "documents.changed",
+    version=1,
+    topic_name=CACHE,
+    key="collection",
+    description="Internal to the feed: these documents of one of its collections were written "
+    "(`ids` absent: any of them may have been), so every feed instance drops its copies. Sent "
+    "straight after the write rather than through the outbox: a lost one only delays an "
+    "instance's refresh until its copies expire.",
+)
+class DocumentsChanged(Payload):
+    collection: str
+    ids: list[str] | None = None
+    instance: str = ""

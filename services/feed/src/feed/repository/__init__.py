@@ -5,6 +5,7 @@ from __future__ import annotations
 from jobfriends_shared.mongo import Database
 
 from feed.repository.groups import GroupRepository
+from feed.repository.memory import DocumentCache, Store
 from feed.repository.posts import PostRepository
 from feed.repository.social import SocialRepository
 from feed.repository.timeline import TimelineRepository
@@ -13,10 +14,14 @@ from feed.repository.timeline import TimelineRepository
 class FeedRepository:
     """The feed's repositories over one database."""
 
-    def __init__(self, db: Database, timeline_shards: int) -> None:
-        self.posts = PostRepository(db)
-        self.social = SocialRepository(db)
-        self.groups = GroupRepository(db)
+    def __init__(
+        self, db: Database, timeline_shards: int, cache: DocumentCache | None = None
+    ) -> None:
+        store = Store(db, cache)
+        self.cache = cache
+        self.posts = PostRepository(store)
+        self.social = SocialRepository(store)
+        self.groups = GroupRepository(store)
         self.timeline = TimelineRepository(db, timeline_shards)
 
     async def ensure_indexes(self) -> None:
@@ -27,6 +32,7 @@ class FeedRepository:
 
 
 __all__ = [
+    "DocumentCache",
     "FeedRepository",
     "GroupRepository",
     "PostRepository",

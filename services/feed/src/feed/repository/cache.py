@@ -24,17 +24,16 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from jobfriends_shared.mongo import Database
-
 from feed.repository.base import by_ids, insert_new, replace
+from feed.repository.memory import Store
 
 Build = Callable[[Sequence[str]], Awaitable[dict[str, Any]]]
 
 
 class TokenCache:
-    def __init__(self, db: Database, name: str) -> None:
-        self.tokens = db[f"{name}_tokens"]
-        self.values = db[f"{name}_cache"]
+    def __init__(self, store: Store, name: str) -> None:
+        self.tokens = store.cached(f"{name}_tokens")
+        self.values = store.cached(f"{name}_cache")
 
     async def invalidate(self, keys: Iterable[str]) -> None:
         await asyncio.gather(

@@ -11,13 +11,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from jobfriends_shared.mongo import Database, Document
+from jobfriends_shared.mongo import Document
 from jobfriends_shared.outbox import marked, stamp
 from pymongo import ASCENDING, DESCENDING
 
 from feed.domain.groups import Role, Status
 from feed.repository.base import by_ids, upsert
 from feed.repository.cache import TokenCache
+from feed.repository.memory import Store
 
 GROUPS = "groups"
 MEMBERSHIPS = "memberships"
@@ -28,10 +29,10 @@ def membership_id(group_id: str, user_id: str) -> str:
 
 
 class GroupRepository:
-    def __init__(self, db: Database) -> None:
-        self.groups = db[GROUPS]
-        self.memberships = db[MEMBERSHIPS]
-        self.member_counts = TokenCache(db, "member_counts")
+    def __init__(self, store: Store) -> None:
+        self.groups = store.cached(GROUPS)
+        self.memberships = store.cached(MEMBERSHIPS)
+        self.member_counts = TokenCache(store, "member_counts")
 
     async def ensure_indexes(self) -> None:
         await self.groups.create_index("order")

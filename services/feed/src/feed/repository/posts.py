@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from jobfriends_shared.mongo import Database, Document
+from jobfriends_shared.mongo import Document
 from jobfriends_shared.outbox import marked, stamp
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
@@ -23,6 +23,7 @@ from pymongo.errors import BulkWriteError
 from feed.domain.posts import EMOJIS
 from feed.repository.base import by_ids, insert_new, upsert
 from feed.repository.cache import TokenCache
+from feed.repository.memory import Store
 
 POSTS = "posts"
 REACTIONS = "reactions"
@@ -37,16 +38,16 @@ def reaction_id(post_id: str, user_id: str) -> str:
 
 
 class PostRepository:
-    def __init__(self, db: Database) -> None:
-        self.posts = db[POSTS]
-        self.reactions = db[REACTIONS]
-        self.comments = db[COMMENTS]
-        self.uses = db[HASHTAG_USES]
-        self.db = db
+    def __init__(self, store: Store) -> None:
+        self.posts = store.cached(POSTS)
+        self.reactions = store.cached(REACTIONS)
+        self.comments = store.cached(COMMENTS)
+        self.uses = store.db[HASHTAG_USES]
+        self.db = store.db
         # Reaction and comment counts share one cache entry per post: every post on a page
         # is two point reads (token, value) rather than four; a change of either recounts
         # both, which costs far less than it saves, as posts are read much more often.
-        self.counts = TokenCache(db, "post_counts")
+        self.counts = TokenCache(store, "post_counts")
 
     async def ensure_indexes(self) -> None:
         await self.posts.create_index([("author_id", ASCENDING), ("rank", DESCENDING)])

@@ -13,13 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from jobfriends_shared.contracts.matching import pair_id
-from jobfriends_shared.mongo import Database, Document
+from jobfriends_shared.mongo import Document
 from jobfriends_shared.outbox import stamp
 from pymongo import ASCENDING
 from pymongo.errors import BulkWriteError
 
 from feed.repository.base import by_ids, replace, upsert
 from feed.repository.cache import TokenCache
+from feed.repository.memory import Store
 
 AUTHORS = "authors"
 BLOCKS = "blocks"
@@ -48,15 +49,15 @@ def tribe_id(owner: str, member: str) -> str:
 
 
 class SocialRepository:
-    def __init__(self, db: Database) -> None:
-        self.authors = db[AUTHORS]
-        self.blocks = db[BLOCKS]
-        self.connections = db[CONNECTIONS]
-        self.tribe = db[TRIBE]
-        self.follows = db[FOLLOWS]
-        self.hashtag_follows = db[HASHTAG_FOLLOWS]
-        self.settings = db[SETTINGS]
-        self.tribes = TokenCache(db, "tribe")
+    def __init__(self, store: Store) -> None:
+        self.authors = store.cached(AUTHORS)
+        self.blocks = store.cached(BLOCKS)
+        self.connections = store.cached(CONNECTIONS)
+        self.tribe = store.cached(TRIBE)
+        self.follows = store.cached(FOLLOWS)
+        self.hashtag_follows = store.cached(HASHTAG_FOLLOWS)
+        self.settings = store.cached(SETTINGS)
+        self.tribes = TokenCache(store, "tribe")
 
     async def ensure_indexes(self) -> None:
         await self.blocks.create_index("blocker_id")
