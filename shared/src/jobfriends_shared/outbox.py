@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bson import Binary
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DeleteOne
 from pymongo.errors import BulkWriteError
 
 from jobfriends_shared.clock import Clock
@@ -47,6 +47,13 @@ COLLECTION = "outbox"
 # that it was published is recorded per unit in `outbox_published`, after which the recovery
 # pass deletes the unit's entries.
 PENDING, COMMITTED, ABANDONED = "pending", "committed", "abandoned"
+# A unit this process staged and settles within this time is settled by `_id` alone: no
+# sweeper may touch a pending unit this young (their grace, `OutboxRelay(stale_after=...)`,
+# is longer; 30 s by default), so "only if still pending" holds without saying so. Said in
+# the filter, it costs a scan of the whole collection on FerretDB 1.24, which answers only a
+# bare `{_id: x}` from its index (anything more is a scan up to the first match, and a fresh
+# entry is the last one).
+FRESH_SECONDS = 5.0
 UNITS_FIELD = "_units"
 _SLOTS = 64
 _seq = itertools.count()
@@ -92,6 +99,7 @@ class Outbox:
         self._clock = clock
         self._prefix = topic_prefix
         self._staged: dict[str, list[Document]] = {}
+        self._staged_at: dict[str, float] = {}  # monotonic, per staged unit
         # Units handed to this process's relay and not yet recorded as published: the recovery
         # pass leaves them alone, so a fresh unit is not published twice by both paths.
         self.in_flight: set[str] = set()
@@ -145,6 +153,7 @@ class Outbox:
             self._hand_over(docs)
         else:
             self._staged[unit] = docs
+            self._staged_at[unit] = time.monotonic()
         return unit
 
     def _hand_over(self, docs: list[Document]) -> None:
@@ -154,21 +163,28 @@ class Outbox:
 
     async def commit(self, unit: str) -> None:
         docs = self._staged.pop(unit, None)
-        await self._settle(unit, docs, COMMITTED)
+        await self._settle(unit, docs, COMMITTED, self._staged_at.pop(unit, None))
         self._hand_over(docs or [])
 
     async def abandon(self, unit: str) -> None:
-        await self._settle(unit, self._staged.pop(unit, None), ABANDONED)
+        await self._settle(
+            unit, self._staged.pop(unit, None), ABANDONED, self._staged_at.pop(unit, None)
+        )
 
-    async def _settle(self, unit: str, docs: list[Document] | None, state: str) -> None:
-        """By `_id` when this process staged the unit (the only lookup FerretDB indexes); by
+    async def _settle(
+        self, unit: str, docs: list[Document] | None, state: str, staged: float | None
+    ) -> None:
+        """By `_id` when this process staged the unit (the only lookup FerretDB indexes): by
+        `_id` alone while the unit is fresh (`FRESH_SECONDS`), else only if still pending; by
         unit otherwise (the sweeper settling another process's unit, a rare path)."""
         update = {"$set": {"state": state}}
         if docs is None:
             await self._coll.update_many({"unit": unit, "state": PENDING}, update)
             return
+        fresh = staged is not None and time.monotonic() - staged < FRESH_SECONDS
+        guard = {} if fresh else {"state": PENDING}
         await asyncio.gather(
-            *(self._coll.update_one({"_id": d["_id"], "state": PENDING}, update) for d in docs)
+            *(self._coll.update_one({"_id": d["_id"], **guard}, update) for d in docs)
         )
 
     @asynccontextmanager
@@ -218,8 +234,12 @@ class Outbox:
         return {str(doc["_id"]) for doc in found if doc is not None}
 
     async def forget(self, ids: Sequence[str]) -> None:
-        """Delete settled entries, one `_id` at a time (the only lookup FerretDB indexes)."""
-        await asyncio.gather(*(self._coll.delete_one({"_id": i}) for i in ids))
+        """Delete settled entries by `_id` (the only lookup FerretDB indexes), all in one
+        command: measured on FerretDB 1.24, 100 deletes took ~0.05 s in one command and
+        ~0.15 s as 100 concurrent ones (which every other write then queued behind)."""
+        ops = [DeleteOne({"_id": i}) for i in dict.fromkeys(ids)]
+        if ops:
+            await self._coll.bulk_write(ops, ordered=False)
 
     async def sweep_stale(self, grace: timedelta) -> tuple[int, int]:
         """Settle units whose writer died: commit if the aggregate carries the stamp."""
