@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from feed.main import create_app
 from feed.repository import DocumentCache
+from feed.repository.timeline import HEAD
 from feed.settings import FeedSettings
 from jobfriends_shared.contracts.identity import UserBlocked
 from jobfriends_shared.testing import Endpoints, in_process, settings_for, unique_name, wait_for
@@ -126,3 +127,32 @@ async def test_reactions_and_comments_on_one_instance_are_counted_on_the_other(
         )
 
     await wait_for(counted, timeout=10)
+
+
+async def test_a_new_post_on_one_instance_tops_a_timeline_read_on_the_other(
+    pair: tuple[Feed, Feed],
+) -> None:
+    a, b = pair
+    ana, ben = await a.person("Ana"), await a.person("Ben")
+    await a.connect(ana, ben)
+    await a.post(ana, "First")
+    assert await texts(b, ben) == ["First"]
+    assert await texts(b, ben) == ["First"]  # the timeline's head is now in b's memory
+
+    await a.post(ana, "Second")
+
+    async def topped() -> bool:
+        return await texts(b, ben) == ["Second", "First"]
+
+    await wait_for(topped, timeout=10)
+
+
+async def test_paging_runs_on_past_what_memory_holds_of_a_timeline(
+    pair: tuple[Feed, Feed],
+) -> None:
+    a, b = pair
+    ana, ben = await a.person("Ana"), await a.person("Ben")
+    await a.connect(ana, ben)
+    written = [await a.post(ana, f"Note {n}") for n in range(HEAD + 15)]
+    for _ in range(2):  # the second time with the head in memory
+        assert await b.all_pages(ben, "/v1/feed", limit=20) == written[::-1]

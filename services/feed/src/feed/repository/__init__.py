@@ -22,7 +22,7 @@ class FeedRepository:
         self.posts = PostRepository(store)
         self.social = SocialRepository(store)
         self.groups = GroupRepository(store)
-        self.timeline = TimelineRepository(db, timeline_shards)
+        self.timeline = TimelineRepository(db, timeline_shards, cache)
 
     async def ensure_indexes(self) -> None:
         await self.posts.ensure_indexes()

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from jobfriends_shared.mongo import Collection, Document
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from feed.repository.memory import CachedCollection
+
 _CONCURRENT_READS = 32
 
 
@@ -24,6 +26,8 @@ async def by_ids(
 ) -> dict[str, Document]:
     wanted = list(dict.fromkeys(ids))
     found: dict[str, Document] = {}
+    if isinstance(coll, CachedCollection):
+        found, wanted = coll.remembered(wanted, projection)
     for start in range(0, len(wanted), _CONCURRENT_READS):
         chunk = wanted[start : start + _CONCURRENT_READS]
         docs = await asyncio.gather(*(coll.find_one({"_id": i}, projection) for i in chunk))

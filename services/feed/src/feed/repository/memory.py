@@ -40,6 +40,7 @@ Announce = Callable[[str, list[str] | None], None]
 class _Copy:
     doc: Document | None
     expires: float
+    epoch: int  # of its collection when read: a write to "any document" bumps the epoch
 
 
 class DocumentCache:
@@ -78,24 +79,39 @@ class DocumentCache:
         if not self.enabled or not self._hears():
             return await load()
         key = (collection, doc_id)
-        copy = self._copies.get(key)
-        if copy is not None and copy.expires > self._now():
-            self._copies.move_to_end(key)
-            self.hits += 1
-            return _out(copy.doc)
+        known, doc = self.peek(collection, doc_id)
+        if known:
+            return doc
         self.misses += 1
         epoch = self._epochs.get(collection, 0)
         self._loading[key] = self._loading.get(key, 0) + 1
         try:
             doc = await load()
             if key not in self._spoiled and epoch == self._epochs.get(collection, 0):
-                self._keep(key, doc)
+                self._keep(key, doc, epoch)
         finally:
             self._loading[key] -= 1
             if self._loading[key] == 0:
                 del self._loading[key]
                 self._spoiled.discard(key)
         return _out(doc)
+
+    def peek(self, collection: str, doc_id: str) -> tuple[bool, Document | None]:
+        """(known, document) from memory alone: lets a caller read many documents without a
+        task per document when most are in memory."""
+        if not self.enabled or not self._heard:
+            return False, None
+        key = (collection, doc_id)
+        copy = self._copies.get(key)
+        if (
+            copy is None
+            or copy.expires <= self._now()
+            or copy.epoch != self._epochs.get(collection, 0)
+        ):
+            return False, None
+        self._copies.move_to_end(key)
+        self.hits += 1
+        return True, _out(copy.doc)
 
     def _hears(self) -> bool:
         self._heard = self._heard or self.hearing()
@@ -110,10 +126,8 @@ class DocumentCache:
 
     def drop(self, collection: str, ids: Iterable[str] | None) -> None:
         """Forget copies (on a write here, or announced by another instance)."""
-        if ids is None:
+        if ids is None:  # older copies stay until they make room, but are never used
             self._epochs[collection] = self._epochs.get(collection, 0) + 1
-            for key in [k for k in self._copies if k[0] == collection]:
-                del self._copies[key]
             return
         for doc_id in ids:
             key = (collection, doc_id)
@@ -121,8 +135,8 @@ class DocumentCache:
             if key in self._loading:
                 self._spoiled.add(key)
 
-    def _keep(self, key: Key, doc: Document | None) -> None:
-        self._copies[key] = _Copy(doc, self._now() + self.seconds)
+    def _keep(self, key: Key, doc: Document | None, epoch: int) -> None:
+        self._copies[key] = _Copy(doc, self._now() + self.seconds, epoch)
         self._copies.move_to_end(key)
         while len(self._copies) > self.max_entries:
             self._copies.popitem(last=False)
@@ -194,6 +208,23 @@ class CachedCollection(AsyncCollection[Document]):
             return await super().find_one(filter, *args, **kwargs)
         doc = await self._cache.get(self.name, doc_id, lambda: self._load(doc_id))
         return _project(doc, *shape)
+
+    def remembered(
+        self, ids: Iterable[str], projection: Document | None = None
+    ) -> tuple[dict[str, Document], list[str]]:
+        """The documents memory knows (absent ones left out) and the ids it does not know."""
+        shape = _inclusion(projection)
+        if shape is None:
+            return {}, list(ids)
+        found: dict[str, Document] = {}
+        unknown: list[str] = []
+        for doc_id in ids:
+            known, doc = self._cache.peek(self.name, doc_id)
+            if not known:
+                unknown.append(doc_id)
+            elif doc is not None:
+                found[doc_id] = _project(doc, *shape) or {}
+        return found, unknown
 
     async def _load(self, doc_id: str) -> Document | None:
         return await super().find_one({"_id": doc_id})

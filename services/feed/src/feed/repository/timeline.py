@@ -9,6 +9,11 @@ nothing but the collection name (each shard has the same `(user_id, rank)` index
 cost of reading one person's timeline by the number of shards, while a fan-out's bulk inserts
 go to all shards concurrently.
 
+Each instance also keeps the newest `HEAD` entries of the timelines it reads in memory (the
+`DocumentCache` of `repository.memory`, under the name `timeline_heads`): a first page, and the
+pages after it until the head runs out, cost no query. Every write to a person's entries drops
+their head, here and, announced, in the other instances.
+
 Audiences (who gets an author's, a hashtag's or a group's posts) are kept as versions read by
 `_id` (see `repository.audience`), because listing 10,000 followers by a non-`_id` filter costs
 FerretDB ~1.5 s.
@@ -29,9 +34,12 @@ from pymongo.errors import BulkWriteError
 
 from feed.repository.audience import AudienceRepository
 from feed.repository.base import by_ids, insert_new
+from feed.repository.memory import DocumentCache
 
 BIG_SOURCES = "big_sources"
 FANOUTS = "fanouts"
+HEADS = "timeline_heads"  # a name in memory only, not a collection
+HEAD = 60  # entries kept per person: a page of 20 and a batch of 40 behind it
 _DUPLICATE_KEY = 11000
 
 
@@ -56,7 +64,8 @@ def shard_of(user_id: str, shards: int) -> int:
 
 
 class TimelineRepository:
-    def __init__(self, db: Database, shards: int) -> None:
+    def __init__(self, db: Database, shards: int, cache: DocumentCache | None = None) -> None:
+        self.cache = cache
         self.shards: list[Collection] = [db[f"timeline_{i:03d}"] for i in range(shards)]
         self.audiences = AudienceRepository(db)
         self.big = db[BIG_SOURCES]
@@ -82,10 +91,18 @@ class TimelineRepository:
         n = len(self.shards)
         for user_id in dict.fromkeys(user_ids):
             by_shard[shard_of(user_id, n)].append(entry(user_id, post))
-        counts = await asyncio.gather(
-            *(self._insert(self.shards[i], docs) for i, docs in by_shard.items())
-        )
+        try:
+            counts = await asyncio.gather(
+                *(self._insert(self.shards[i], docs) for i, docs in by_shard.items())
+            )
+        finally:
+            self._changed(d["user_id"] for docs in by_shard.values() for d in docs)
         return sum(counts)
+
+    def _changed(self, user_ids: Iterable[str] | None) -> None:
+        """After a write to these people's entries (`None`: anyone's)."""
+        if self.cache is not None:
+            self.cache.changed(HEADS, user_ids)
 
     @staticmethod
     async def _insert(coll: Collection, docs: list[Document]) -> int:
@@ -102,22 +119,43 @@ class TimelineRepository:
         results = await asyncio.gather(
             *(coll.delete_many({"post_id": post_id}) for coll in self.shards)
         )
+        self._changed(None)
         return sum(r.deleted_count for r in results)
 
     async def remove_posts(self, post_ids: Sequence[str]) -> None:
         if post_ids:
             query = {"post_id": {"$in": list(post_ids)}}
             await asyncio.gather(*(coll.delete_many(query) for coll in self.shards))
+            self._changed(None)
 
     async def remove_author_from(self, user_id: str, author_id: str) -> None:
         await self.shard(user_id).delete_many({"user_id": user_id, "author_id": author_id})
+        self._changed([user_id])
 
     async def remove_timeline(self, user_id: str) -> None:
         await self.shard(user_id).delete_many({"user_id": user_id})
+        self._changed([user_id])
 
     # --- reading ---------------------------------------------------------------------------
 
     async def entries(self, user_id: str, before: str | None, limit: int) -> list[Document]:
+        """A person's entries older than `before`, newest first: from the head in memory
+        when it reaches far enough, from the store otherwise."""
+        if self.cache is None or limit > HEAD:
+            return await self._entries(user_id, before, limit)
+        head = await self.cache.get(HEADS, user_id, lambda: self._head(user_id))
+        rows: list[Document] = (head or {}).get("entries", [])
+        if before is not None:
+            rows = [r for r in rows if r["rank"] < before]
+        if len(rows) >= limit or (head or {}).get("whole"):
+            return [dict(r) for r in rows[:limit]]
+        return await self._entries(user_id, before, limit)
+
+    async def _head(self, user_id: str) -> Document:
+        rows = await self._entries(user_id, None, HEAD)
+        return {"_id": user_id, "entries": rows, "whole": len(rows) < HEAD}
+
+    async def _entries(self, user_id: str, before: str | None, limit: int) -> list[Document]:
         query: Document = {"user_id": user_id}
         if before is not None:
             query["rank"] = {"$lt": before}
@@ -157,6 +195,7 @@ class TimelineRepository:
         if len(kept) < cap:
             return 0
         result = await coll.delete_many({"user_id": user_id, "rank": {"$lt": kept[-1]["rank"]}})
+        self._changed([user_id])
         return result.deleted_count
 
     # --- audiences ----------------------------------------------------------------------------
