@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,15 +34,20 @@ class LoadResult:
         return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] if ordered else 0.0
 
 
+Headers = Mapping[str, str] | Sequence[Mapping[str, str]]
+
+
 async def _worker(
-    host: str, port: int, request: bytes, deadline: float, latencies: list[float]
+    host: str, port: int, requests: Sequence[bytes], deadline: float, latencies: list[float]
 ) -> int:
     reader, writer = await asyncio.open_connection(host, port)
     errors = 0
+    turn = len(latencies)  # workers start at different readers
     try:
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            if not await _exchange(reader, writer, request):
+            turn += 1
+            if not await _exchange(reader, writer, requests[turn % len(requests)]):
                 errors += 1
             latencies.append((time.perf_counter() - started) * 1000)
     finally:
@@ -64,20 +69,25 @@ async def _exchange(
     return status_line.startswith(b"HTTP/1.1 2")
 
 
-def _get(url: str, headers: Mapping[str, str]) -> tuple[str, int, bytes]:
+def _get(url: str, headers: Headers) -> tuple[str, int, list[bytes]]:
+    """The request bytes, one per set of headers (several: one reader after another)."""
     parsed = httpx.URL(url)
-    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    request = f"GET {parsed.raw_path.decode()} HTTP/1.1\r\nHost: {parsed.host}\r\n{head}\r\n"
-    return parsed.host, parsed.port or 80, request.encode()
+    every = [headers] if isinstance(headers, Mapping) else list(headers)
+    requests = []
+    for one in every:
+        head = "".join(f"{k}: {v}\r\n" for k, v in one.items())
+        line = f"GET {parsed.raw_path.decode()} HTTP/1.1\r\nHost: {parsed.host}\r\n"
+        requests.append(f"{line}{head}\r\n".encode())
+    return parsed.host, parsed.port or 80, requests
 
 
 async def steady(
-    url: str, headers: Mapping[str, str], *, rate: float, seconds: float, connections: int = 32
+    url: str, headers: Headers, *, rate: float, seconds: float, connections: int = 32
 ) -> LoadResult:
     """GET `url` at a fixed `rate` (open loop, as independent users arrive), not as fast as
     possible. Latency counts from when each request was due, so time spent waiting for a free
     connection is counted, not hidden (no coordinated omission)."""
-    host, port, request = _get(url, headers)
+    host, port, requests = _get(url, headers)
     due: asyncio.Queue[float | None] = asyncio.Queue()
     latencies: list[float] = []
     errors = 0
@@ -87,6 +97,7 @@ async def steady(
         reader, writer = await asyncio.open_connection(host, port)
         try:
             while (at := await due.get()) is not None:
+                request = requests[len(latencies) % len(requests)]
                 if not await _exchange(reader, writer, request):
                     errors += 1
                 latencies.append((time.perf_counter() - at) * 1000)
@@ -106,15 +117,16 @@ async def steady(
 
 
 async def hammer(
-    url: str, headers: Mapping[str, str], *, seconds: float = 5.0, connections: int = 16
+    url: str, headers: Headers, *, seconds: float = 5.0, connections: int = 16
 ) -> LoadResult:
-    """GET `url` over `connections` keep-alive connections for `seconds`, as fast as they go."""
-    host, port, request = _get(url, headers)
+    """GET `url` over `connections` keep-alive connections for `seconds`, as fast as they go
+    (with several sets of headers, the requests take turns among them)."""
+    host, port, requests = _get(url, headers)
     latencies: list[float] = []
     started = time.perf_counter()
     deadline = started + seconds
     errors = await asyncio.gather(
-        *(_worker(host, port, request, deadline, latencies) for _ in range(connections))
+        *(_worker(host, port, requests, deadline, latencies) for _ in range(connections))
     )
     return LoadResult(len(latencies), time.perf_counter() - started, latencies, sum(errors))
 
@@ -124,6 +136,14 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def rss_mib(pid: int) -> float:
+    """A process's resident memory now."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 class Process:
@@ -139,6 +159,9 @@ class Process:
             stderr=subprocess.DEVNULL,
             cwd=ROOT,
         )
+
+    def rss_mib(self) -> float:
+        return rss_mib(self._proc.pid)
 
     def cpu_seconds(self) -> float:
         """User plus system CPU the process has used so far (to price one request)."""
@@ -168,7 +191,7 @@ class Process:
 
 
 async def interleaved(
-    targets: dict[str, tuple[str, dict[str, str]]],
+    targets: Mapping[str, tuple[str, Headers]],
     seconds: float,
     *,
     rounds: int,

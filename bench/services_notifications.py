@@ -9,7 +9,6 @@ import json
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +18,7 @@ from jobfriends_shared.kafka import ensure_topics
 from jobfriends_shared.mongo import mongo_client
 from jobfriends_shared.testing import Endpoints, test_secret, unique_name
 
-from bench.load import Process, free_port
+from bench.load import Process, free_port, rss_mib
 from bench.platform_http import PASSWORD, _infra_env
 from bench.report import Figure
 
@@ -28,13 +27,6 @@ SERVICES = ("identity", "feed", "notifications")
 
 def _span(before: dict[str, float], after: dict[str, float], name: str) -> str:
     return f"{before[name]:.0f} / {after[name]:.0f}"
-
-
-def _rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 async def _raw_hop(bootstrap: str, topic: str, n: int, rate: float) -> list[float]:
@@ -226,7 +218,7 @@ async def many_streams(
         assert key_doc is not None
         key = SigningKey.from_pem(key_doc["pem"])
         now = datetime.now(UTC)
-        before = {name: _rss_mib(pid) for name, pid in pids.items()}
+        before = {name: rss_mib(pid) for name, pid in pids.items()}
         limits = httpx.Limits(max_connections=clients + 10)
         async with httpx.AsyncClient(
             base_url=platform.gateway, timeout=httpx.Timeout(60, read=None), limits=limits
@@ -248,7 +240,7 @@ async def many_streams(
             statuses = Counter(r.status_code for r in opened)
             refused = [await r.aread() for r in opened if r.status_code != 200][:3]
             await asyncio.sleep(2)
-            after = {name: _rss_mib(pid) for name, pid in pids.items()}
+            after = {name: rss_mib(pid) for name, pid in pids.items()}
             for response in opened:
                 await response.aclose()
 

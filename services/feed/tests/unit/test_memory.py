@@ -103,16 +103,24 @@ async def test_a_write_to_any_document_of_a_collection_drops_all_of_it_and_racin
     assert [(await read(cache, store, k) or {})["n"] for k in ("a", "b")] == [2, 2]
 
 
-async def test_a_copy_expires_after_its_time() -> None:
+async def test_a_copy_expires_within_its_time_and_copies_read_together_spread_out() -> None:
     clock = Clock()
-    cache, store = DocumentCache(100, 60, now=clock), Store()
-    store.docs["p1"] = {"_id": "p1", "text": "old"}
-    await read(cache, store, "p1")
-    store.docs["p1"]["text"] = "new"  # written where no announcement reaches
-    clock.t = 59.0
-    assert (await read(cache, store, "p1") or {})["text"] == "old"
-    clock.t = 60.5
-    assert (await read(cache, store, "p1") or {})["text"] == "new"
+    cache, store = DocumentCache(1000, 60, now=clock), Store()
+    store.docs = {f"p{n}": {"_id": f"p{n}", "text": "old"} for n in range(200)}
+    for doc_id in store.docs:
+        await read(cache, store, doc_id)
+    for doc in store.docs.values():
+        doc["text"] = "new"  # written where no announcement reaches
+
+    async def old_ones() -> int:
+        return sum([(await read(cache, store, k) or {})["text"] == "old" for k in store.docs])
+
+    clock.t = 44.9
+    assert await old_ones() == 200
+    clock.t = 52.5
+    assert 20 < await old_ones() < 180
+    clock.t = 60.0
+    assert await old_ones() == 0
 
 
 async def test_the_least_recently_read_copies_make_room() -> None:

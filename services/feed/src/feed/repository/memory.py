@@ -14,14 +14,16 @@ What keeps a copy right:
   instance that drops a copy on hearing it re-reads the store, where the write already is.
 - A read that overlaps a drop of its document is returned but not kept: it may have read the
   version from before the write.
-- Every copy expires after `seconds`. That bounds how long an instance can serve an old version
-  if an announcement is lost (a crash between a write and its send); it is not what keeps the
-  copies fresh while everything works.
+- Every copy expires within `seconds` (at a random point of its last quarter, so that copies
+  read together are not all read again together). That bounds how long an instance can serve
+  an old version if an announcement is lost (a crash between a write and its send); it is not
+  what keeps the copies fresh while everything works.
 - Copies are shallow-copied out, so a caller that adds a field cannot change what others read.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -79,9 +81,9 @@ class DocumentCache:
         if not self.enabled or not self._hears():
             return await load()
         key = (collection, doc_id)
-        known, doc = self.peek(collection, doc_id)
+        known, _ = self.peek(collection, (doc_id,))
         if known:
-            return doc
+            return known[doc_id]
         self.misses += 1
         epoch = self._epochs.get(collection, 0)
         self._loading[key] = self._loading.get(key, 0) + 1
@@ -96,22 +98,27 @@ class DocumentCache:
                 self._spoiled.discard(key)
         return _out(doc)
 
-    def peek(self, collection: str, doc_id: str) -> tuple[bool, Document | None]:
-        """(known, document) from memory alone: lets a caller read many documents without a
-        task per document when most are in memory."""
+    def peek(
+        self, collection: str, ids: Iterable[str]
+    ) -> tuple[dict[str, Document | None], list[str]]:
+        """What memory alone knows of these documents ({id: document or None if absent}) and
+        the ids it does not know: a caller reads many documents without a task for each."""
         if not self.enabled or not self._heard:
-            return False, None
-        key = (collection, doc_id)
-        copy = self._copies.get(key)
-        if (
-            copy is None
-            or copy.expires <= self._now()
-            or copy.epoch != self._epochs.get(collection, 0)
-        ):
-            return False, None
-        self._copies.move_to_end(key)
-        self.hits += 1
-        return True, _out(copy.doc)
+            return {}, list(ids)
+        now, epoch = self._now(), self._epochs.get(collection, 0)
+        copies = self._copies
+        known: dict[str, Document | None] = {}
+        unknown: list[str] = []
+        for doc_id in ids:
+            key = (collection, doc_id)
+            copy = copies.get(key)
+            if copy is None or copy.expires <= now or copy.epoch != epoch:
+                unknown.append(doc_id)
+            else:
+                copies.move_to_end(key)
+                known[doc_id] = _out(copy.doc)
+        self.hits += len(known)
+        return known, unknown
 
     def _hears(self) -> bool:
         self._heard = self._heard or self.hearing()
@@ -136,7 +143,8 @@ class DocumentCache:
                 self._spoiled.add(key)
 
     def _keep(self, key: Key, doc: Document | None, epoch: int) -> None:
-        self._copies[key] = _Copy(doc, self._now() + self.seconds, epoch)
+        life = self.seconds * (0.75 + random.random() / 4)
+        self._copies[key] = _Copy(doc, self._now() + life, epoch)
         self._copies.move_to_end(key)
         while len(self._copies) > self.max_entries:
             self._copies.popitem(last=False)
@@ -216,14 +224,8 @@ class CachedCollection(AsyncCollection[Document]):
         shape = _inclusion(projection)
         if shape is None:
             return {}, list(ids)
-        found: dict[str, Document] = {}
-        unknown: list[str] = []
-        for doc_id in ids:
-            known, doc = self._cache.peek(self.name, doc_id)
-            if not known:
-                unknown.append(doc_id)
-            elif doc is not None:
-                found[doc_id] = _project(doc, *shape) or {}
+        known, unknown = self._cache.peek(self.name, ids)
+        found = {k: _project(d, *shape) or {} for k, d in known.items() if d is not None}
         return found, unknown
 
     async def _load(self, doc_id: str) -> Document | None:
