@@ -15,10 +15,13 @@ Publishing is at-least-once; consumers dedupe by event id.
 
 The fast path never reads the outbox back: `commit` hands the unit's entries to this process's
 relay in memory, and after publishing the relay records the unit as published with one small
-insert (batched). The recovery pass reads old committed entries back: units recorded as published
-are deleted, the others (left by a crashed process or a failed publish) are published. FerretDB
-does per-document work for every update, answers `$in` on `_id` and sorted scans by reading the
-whole collection, so the hot path avoids all three.
+insert and deletes its entries by `_id` (each batched). The recovery pass reads old committed
+entries back: units recorded as published are deleted (their fast-path delete failed), the
+others (left by a crashed process or a failed publish) are published. FerretDB does
+per-document work for every update, answers `$in` on `_id` and sorted scans by reading the
+whole collection, so the hot path avoids all three; and since every filter but `{_id: x}` is a
+scan, the recovery pass's scan stays cheap only while the collection holds just the entries
+not yet published.
 """
 
 from __future__ import annotations

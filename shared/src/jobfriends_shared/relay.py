@@ -1,11 +1,12 @@
 """Publishes committed outbox entries to Kafka, at least once, in commit order.
 
 Fast path: units committed in this process arrive through `Outbox.ready` and are published at
-once (no store read), then marked published per unit. Recovery path (its own task, so its scans
-never delay the fast path): every `recover_every` seconds, committed entries older than
-`recover_after` (left by a crashed process, a failed publish or a full hand-over queue) are read
-back and published. Two relays may publish the same entry; consumers dedupe by event id, so
-that costs a message, never a double effect.
+once (no store read), then marked published per unit and their entries deleted (so the
+recovery pass scans only what is left over, not every second's published entries). Recovery
+path (its own task, so its scans never delay the fast path): every `recover_every` seconds,
+committed entries older than `recover_after` (left by a crashed process, a failed publish or a
+full hand-over queue) are read back and published. Two relays may publish the same entry;
+consumers dedupe by event id, so that costs a message, never a double effect.
 """
 
 from __future__ import annotations
@@ -92,8 +93,12 @@ class OutboxRelay:
             await self._publish([doc for unit in units for doc in unit])
             await self._outbox.record_published(ids)
         finally:
-            # Recorded: the recovery pass deletes them. Failed: it publishes them again.
+            # Failed: the recovery pass publishes them again.
             self._outbox.in_flight.difference_update(ids)
+        try:
+            await self._outbox.forget([str(doc["_id"]) for unit in units for doc in unit])
+        except Exception:  # recorded as published: the recovery pass deletes them
+            log.warning("outbox entries published but not deleted; recovery will", exc_info=True)
         return sum(len(unit) for unit in units)
 
     async def recover(self, older_than: timedelta | None = None) -> int:
