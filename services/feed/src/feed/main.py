@@ -6,6 +6,7 @@ from jobfriends_shared.runtime import Runtime
 
 from feed import consumers
 from feed.api import routers
+from feed.api.deps import MemoryForReads
 from feed.repository import DocumentCache, FeedRepository
 from feed.service import FeedService
 from feed.settings import FeedSettings
@@ -26,5 +27,6 @@ def create_app(settings: FeedSettings | None = None, clock: Clock | None = None)
     consumers.register(runtime, feed)
     consumers.share_copies(runtime, cache)
     app = runtime.app(title="JobFriends feed", routers=routers)
+    app.add_middleware(MemoryForReads)
     app.state.feed = feed
     return app

@@ -156,3 +156,22 @@ async def test_paging_runs_on_past_what_memory_holds_of_a_timeline(
     written = [await a.post(ana, f"Note {n}") for n in range(HEAD + 15)]
     for _ in range(2):  # the second time with the head in memory
         assert await b.all_pages(ben, "/v1/feed", limit=20) == written[::-1]
+
+
+async def test_only_what_answers_a_get_reads_memory_changes_decide_on_the_store(
+    feed: Feed,
+) -> None:
+    ana = await feed.person("Ana")
+    post = await feed.post(ana, "Draft")
+
+    async def hears() -> bool:
+        return bool(feed.app.state.runtime.assigned("feed.cache"))
+
+    await wait_for(hears)
+    await feed.ok("GET", f"/v1/posts/{post}", ana)
+    # Deleted where no announcement reaches this instance (a writer that crashed after its
+    # write): reads may show the copy until it expires, but nothing may act on it.
+    await feed.db["posts"].update_one({"_id": post}, {"$set": {"deleted": True}})
+    assert (await feed.call("GET", f"/v1/posts/{post}", ana)).status_code == 200
+    react = await feed.call("PUT", f"/v1/posts/{post}/reaction", ana, json={"emoji": "like"})
+    assert react.status_code == 404

@@ -5,6 +5,11 @@ reactions, the author cards and the relations that decide visibility), each one 
 the store. Almost all of them are read far more often than they change, so each instance keeps
 what it read, and a page costs one query for the timeline's entries plus what changed since.
 
+Who reads from memory: only what answers a GET (`MEMORY_READS`, set per request by the API).
+Consumers, jobs and every request that changes something read the store, because what they
+decide is written back (an audience patched from a membership, a follow switched on): a copy
+an announcement has not reached yet must not become stored state.
+
 What keeps a copy right:
 - Only point reads (`find_one({"_id": x})`) are answered from memory; every other query goes to
   the store. An absent document is remembered too (most block and follow edges do not exist).
@@ -27,12 +32,14 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from jobfriends_shared.mongo import Database, Document
 from pymongo.asynchronous.collection import AsyncCollection
 
+MEMORY_READS: ContextVar[bool] = ContextVar("memory_reads", default=False)
 Key = tuple[str, str]
 # (collection, ids or None for "any of them") -> tell the other instances
 Announce = Callable[[str, list[str] | None], None]
@@ -209,7 +216,7 @@ class CachedCollection(AsyncCollection[Document]):
         self._cache = cache
 
     async def find_one(self, filter: Any = None, *args: Any, **kwargs: Any) -> Document | None:
-        doc_id = _point_id(filter)
+        doc_id = _point_id(filter) if MEMORY_READS.get() else None
         projection = args[0] if args else kwargs.get("projection")
         shape = _inclusion(projection)
         if doc_id is None or shape is None or args[1:] or set(kwargs) - {"projection"}:
@@ -222,7 +229,7 @@ class CachedCollection(AsyncCollection[Document]):
     ) -> tuple[dict[str, Document], list[str]]:
         """The documents memory knows (absent ones left out) and the ids it does not know."""
         shape = _inclusion(projection)
-        if shape is None:
+        if shape is None or not MEMORY_READS.get():
             return {}, list(ids)
         known, unknown = self._cache.peek(self.name, ids)
         found = {k: _project(d, *shape) or {} for k, d in known.items() if d is not None}

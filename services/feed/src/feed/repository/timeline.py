@@ -34,7 +34,7 @@ from pymongo.errors import BulkWriteError
 
 from feed.repository.audience import AudienceRepository
 from feed.repository.base import by_ids, insert_new
-from feed.repository.memory import DocumentCache
+from feed.repository.memory import MEMORY_READS, DocumentCache
 
 BIG_SOURCES = "big_sources"
 FANOUTS = "fanouts"
@@ -141,7 +141,7 @@ class TimelineRepository:
     async def entries(self, user_id: str, before: str | None, limit: int) -> list[Document]:
         """A person's entries older than `before`, newest first: from the head in memory
         when it reaches far enough, from the store otherwise."""
-        if self.cache is None or limit > HEAD:
+        if self.cache is None or limit > HEAD or not MEMORY_READS.get():
             return await self._entries(user_id, before, limit)
         head = await self.cache.get(HEADS, user_id, lambda: self._head(user_id))
         rows: list[Document] = (head or {}).get("entries", [])
