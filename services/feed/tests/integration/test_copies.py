@@ -52,6 +52,12 @@ async def pair(infra: Endpoints) -> AsyncIterator[tuple[Feed, Feed]]:
         yield a, b
 
 
+async def friends(feed: Feed) -> tuple[str, str]:
+    ana, ben = await feed.person("Ana"), await feed.person("Ben")
+    await feed.connect(ana, ben)
+    return ana, ben
+
+
 async def texts(feed: Feed, viewer: str) -> list[str]:
     page = await feed.ok("GET", "/v1/feed", viewer)
     return [p["text"] for p in page["items"]]
@@ -67,8 +73,7 @@ async def test_an_edit_on_one_instance_reaches_readers_of_the_other(
     pair: tuple[Feed, Feed],
 ) -> None:
     a, b = pair
-    ana, ben = await a.person("Ana"), await a.person("Ben")
-    await a.connect(ana, ben)
+    ana, ben = await friends(a)
     post = await a.post(ana, "Portfolio v1 is up")
     assert await texts(b, ben) == ["Portfolio v1 is up"]
     hits = copies(b).hits
@@ -87,8 +92,7 @@ async def test_a_block_on_one_instance_hides_posts_on_the_other_at_once(
     pair: tuple[Feed, Feed],
 ) -> None:
     a, b = pair
-    ana, ben = await a.person("Ana"), await a.person("Ben")
-    await a.connect(ana, ben)
+    ana, ben = await friends(a)
     post = await a.post(ana, "Hiring a junior designer")
     for _ in range(2):  # the second time from memory
         assert await texts(b, ben) == ["Hiring a junior designer"]
@@ -133,8 +137,7 @@ async def test_a_new_post_on_one_instance_tops_a_timeline_read_on_the_other(
     pair: tuple[Feed, Feed],
 ) -> None:
     a, b = pair
-    ana, ben = await a.person("Ana"), await a.person("Ben")
-    await a.connect(ana, ben)
+    ana, ben = await friends(a)
     await a.post(ana, "First")
     assert await texts(b, ben) == ["First"]
     assert await texts(b, ben) == ["First"]  # the timeline's head is now in b's memory
@@ -151,8 +154,7 @@ async def test_paging_runs_on_past_what_memory_holds_of_a_timeline(
     pair: tuple[Feed, Feed],
 ) -> None:
     a, b = pair
-    ana, ben = await a.person("Ana"), await a.person("Ben")
-    await a.connect(ana, ben)
+    ana, ben = await friends(a)
     written = [await a.post(ana, f"Note {n}") for n in range(HEAD + 15)]
     for _ in range(2):  # the second time with the head in memory
         assert await b.all_pages(ben, "/v1/feed", limit=20) == written[::-1]
