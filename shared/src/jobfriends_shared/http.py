@@ -105,14 +105,15 @@ class Caller:
         return self.user_id
 
 
-def current_caller(
+async def current_caller(
     request: Request,
     x_jf_gateway_secret: Annotated[str | None, Header()] = None,
     x_jf_user_id: Annotated[str | None, Header()] = None,
     x_correlation_id: Annotated[str | None, Header()] = None,
 ) -> Caller:
     """Accept requests only from the gateway: it proves itself with the shared secret that the
-    app keeps in `app.state.gateway_secret`."""
+    app keeps in `app.state.gateway_secret`. Async although it never waits: FastAPI runs a
+    plain `def` dependency on a worker thread, a thread hop on every request."""
     expected: bytes = request.app.state.gateway_secret.encode()
     given = (x_jf_gateway_secret or "").encode()
     if not hmac.compare_digest(given, expected):

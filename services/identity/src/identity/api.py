@@ -126,7 +126,7 @@ class MilestoneOut(BaseModel):
     announce: bool
 
 
-def get_service(request: Request) -> IdentityService:
+async def get_service(request: Request) -> IdentityService:
     service: IdentityService = request.app.state.identity
     return service
 

@@ -12,7 +12,7 @@ from feed.repository.memory import MEMORY_READS
 from feed.service import FeedService
 
 
-def get_feed(request: Request) -> FeedService:
+async def get_feed(request: Request) -> FeedService:
     feed: FeedService = request.app.state.feed
     return feed
 

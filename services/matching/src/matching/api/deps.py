@@ -19,7 +19,7 @@ class Services:
     tribe: TribeService
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.matching
     return services
 
