@@ -14,6 +14,7 @@ from jobfriends_shared.contracts.feed import (
     HashtagUnfollowed,
 )
 from jobfriends_shared.contracts.identity import UserBlocked, UserDeleted
+from matching.repository.suggestions import SuggestionRepository
 
 from .conftest import KREUZBERG, NEUKOELLN, SPANDAU, START, Matching
 
@@ -129,7 +130,7 @@ async def test_connected_requested_blocked_dismissed_and_deleted_people_are_not_
     for other in ("friend", "asked", "blocker", "blocked"):
         assert "ana" not in await matching.match_ids(other)
     # the stored lists were corrected, not only filtered when read
-    stored = await matching.db["suggestions"].find_one({"_id": "ana"})
+    stored = await SuggestionRepository(matching.db).list_of("ana")
     assert stored is not None
     assert [i["user_id"] for i in stored["lists"]["job_friends"]] == ["ok"]
 
@@ -240,7 +241,7 @@ async def test_a_connection_refreshes_the_two_at_once_and_their_neighbours_once_
         await matching.person(name, name.title(), location=KREUZBERG, **UX)
     await matching.connect("p0", "p5")
     await matching.run_job("refresh-backlog")
-    stored = await matching.db["suggestions"].find_one({"_id": "p5"})
+    stored = await SuggestionRepository(matching.db).list_of("p5")
     assert stored is not None
     score_before = {i["user_id"]: i["score"] for i in stored["lists"]["job_friends"]}["p1"]
     before = await matching.published("matching.suggestions", "match.suggestions_refreshed")
@@ -257,7 +258,7 @@ async def test_a_connection_refreshes_the_two_at_once_and_their_neighbours_once_
     assert "p5" in refreshed
     assert len(refreshed) == len(set(refreshed))  # coalesced: once each
     assert all(e.correlation_id == "test-corr" for e in later)
-    stored = await matching.db["suggestions"].find_one({"_id": "p5"})
+    stored = await SuggestionRepository(matching.db).list_of("p5")
     assert stored is not None
     score_after = {i["user_id"]: i["score"] for i in stored["lists"]["job_friends"]}["p1"]
     assert score_after > score_before  # the mutual friend counts now
@@ -270,3 +271,20 @@ async def test_a_reader_waiting_on_the_backlog_sees_their_list_fresh(matching: M
     await matching.person("ben", "Ben", location=KREUZBERG, **UX)  # ana's list waits for him
     assert await matching.match_ids(ana) == ["ben"]
     assert await matching.run_job("refresh-backlog") == 0  # read already refreshed it
+
+
+async def test_lists_stored_before_they_were_packed_are_still_served(matching: Matching) -> None:
+    """Lists are stored packed now; a document in the nested shape written before (until the
+    daily rebuild replaces it) reads the same."""
+    await matching.person("ana", "Ana", location=KREUZBERG, **UX)
+    await matching.person("ben", "Ben", location=KREUZBERG, **UX)
+    await matching.run_job("refresh-backlog")
+    repo = SuggestionRepository(matching.db)
+    packed = await repo.list_of("ana")
+    assert packed is not None
+    assert [i["user_id"] for i in packed["lists"]["job_friends"]] == ["ben"]
+    nested = {"_id": "old", "lists": packed["lists"], "signature": packed["signature"]}
+    await matching.db["suggestions"].insert_one(nested)
+    old = await repo.list_of("old")
+    assert old is not None and old["lists"] == packed["lists"]
+    assert {d["_id"]: d["lists"] async for d in repo.all_lists()}["old"] == packed["lists"]
