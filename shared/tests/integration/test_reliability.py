@@ -228,3 +228,32 @@ async def test_an_event_whose_publish_failed_is_published_by_the_recovery_pass(
         await runtime.broker.stop()
     records = await read_topic(infra.kafka, f"{topics}identity.users")
     assert [Envelope.from_bytes(r.value).id for r in records] == [event.id]
+
+
+async def test_events_emitted_together_are_published_once_by_either_path_and_then_gone(
+    infra: Endpoints, runtime: Runtime, probe_db: Database, topics: str
+) -> None:
+    """Several events emitted at once are one stored entry (a bundle): the recovery pass
+    publishes them all after a failed fast path; the fast path deletes its own."""
+
+    async def broker_down(*_: Any) -> Any:
+        raise ConnectionError("broker unreachable")
+
+    failed = [registered(n) for n in range(5)]
+    await runtime.outbox.emit(failed, topic="identity.users")
+    assert await probe_db["outbox"].count_documents({}) == 1
+    with pytest.raises(ConnectionError):
+        await OutboxRelay(runtime.outbox, broker_down).publish_ready()
+    fine = [registered(n) for n in range(5, 8)]
+    await runtime.outbox.emit(fine, topic="identity.users")
+    await runtime.broker.start()
+    try:
+        relay = OutboxRelay(runtime.outbox, runtime.relay._send)
+        assert await relay.publish_ready() == len(fine)
+        await relay.recover(older_than=timedelta(0))
+    finally:
+        await runtime.broker.stop()
+    records = await read_topic(infra.kafka, f"{topics}identity.users")
+    published = [Envelope.from_bytes(r.value).id for r in records]
+    assert sorted(published) == sorted(e.id for e in fine + failed)
+    assert await probe_db["outbox"].count_documents({}) == 0
