@@ -91,14 +91,20 @@ class OutboxRelay:
         ids = [str(unit[0]["unit"]) for unit in units]
         try:
             await self._publish([doc for unit in units for doc in unit])
-            await self._outbox.record_published(ids)
+            # Both only follow the publish: either one done is enough for the recovery pass
+            # not to publish them again (deleted, or recorded and then deleted by it).
+            recorded, deleted = await asyncio.gather(
+                self._outbox.record_published(ids),
+                self._outbox.forget([str(doc["_id"]) for unit in units for doc in unit]),
+                return_exceptions=True,
+            )
         finally:
             # Failed: the recovery pass publishes them again.
             self._outbox.in_flight.difference_update(ids)
-        try:
-            await self._outbox.forget([str(doc["_id"]) for unit in units for doc in unit])
-        except Exception:  # recorded as published: the recovery pass deletes them
-            log.warning("outbox entries published but not deleted; recovery will", exc_info=True)
+        if isinstance(deleted, BaseException):
+            if isinstance(recorded, BaseException):
+                raise recorded
+            log.warning("outbox entries published but not deleted; recovery will", exc_info=deleted)
         return sum(len(unit) for unit in units)
 
     async def recover(self, older_than: timedelta | None = None) -> int:
