@@ -61,6 +61,7 @@ FRESH_SECONDS = 5.0
 UNITS_FIELD = "_units"
 # What differs between the events of one unit; the rest of an entry is the unit's.
 _PER_EVENT = ("_id", "seq", "key", "type", "version", "correlation_id", "value")
+BUNDLE_EVENTS = 500
 _SLOTS = 64
 _seq = itertools.count()
 
@@ -91,15 +92,22 @@ def stamped_by(unit: str) -> Document:
     return {_slot(unit): unit}
 
 
-def _bundle(unit: str, docs: list[Document]) -> Document:
+def _bundle(bundle_id: str, docs: list[Document]) -> Document:
     """Several events committed at once (`emit`, e.g. a batch of announcements) stored as one
-    entry (`_id` = the unit), their own fields packed in one binary field. FerretDB 1.24 pays
-    per document and per field on every insert and delete: a hundred entries, inserted and
-    later deleted, cost ~0.2 s of store time, one bundle a few milliseconds. In memory and to
-    the relay a bundle is its events, each with the bundle's `_id` (`entries`)."""
+    entry (`_id` = the unit's id and a part number), their own fields packed in one binary
+    field; up to `BUNDLE_EVENTS` a bundle, so one stays far below the store's document size
+    limit. FerretDB 1.24 pays per document and per field on every insert and delete: a
+    hundred entries, inserted and later deleted, cost ~0.2 s of store time, one bundle a few
+    milliseconds. In memory and to the relay a bundle is its events, each with the bundle's
+    `_id` (`entries`)."""
     events = [{k: d[k] for k in _PER_EVENT} for d in docs]
     shared = {k: v for k, v in docs[0].items() if k not in _PER_EVENT}
-    return {**shared, "_id": unit, "seq": docs[0]["seq"], "events": bson.encode({"e": events})}
+    return {
+        **shared,
+        "_id": bundle_id,
+        "seq": docs[0]["seq"],
+        "events": bson.encode({"e": events}),
+    }
 
 
 def entries(doc: Document) -> list[Document]:
@@ -174,9 +182,13 @@ class Outbox:
             }
             for event in events
         ]
-        if state == COMMITTED and len(docs) > 1:
-            docs = [{**d, "_id": unit} for d in docs]  # one stored entry: see `_bundle`
-            await self._coll.insert_one(_bundle(unit, docs))
+        if state == COMMITTED and len(docs) > 1:  # stored as bundles: see `_bundle`
+            parts = [docs[i : i + BUNDLE_EVENTS] for i in range(0, len(docs), BUNDLE_EVENTS)]
+            bundles = [_bundle(f"{unit}.{n}", part) for n, part in enumerate(parts)]
+            await self._coll.insert_many(bundles, ordered=True)
+            docs = [
+                {**d, "_id": b["_id"]} for b, part in zip(bundles, parts, strict=True) for d in part
+            ]
         elif docs:
             await self._coll.insert_many(docs, ordered=True)
         if state == COMMITTED:

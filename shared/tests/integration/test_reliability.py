@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jobfriends_shared import outbox as outbox_module
 from jobfriends_shared.consumer import Outcome
 from jobfriends_shared.contracts import build_event
 from jobfriends_shared.contracts.identity import UserBlocked, UserRegistered
@@ -231,17 +232,22 @@ async def test_an_event_whose_publish_failed_is_published_by_the_recovery_pass(
 
 
 async def test_events_emitted_together_are_published_once_by_either_path_and_then_gone(
-    infra: Endpoints, runtime: Runtime, probe_db: Database, topics: str
+    infra: Endpoints,
+    runtime: Runtime,
+    probe_db: Database,
+    topics: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Several events emitted at once are one stored entry (a bundle): the recovery pass
-    publishes them all after a failed fast path; the fast path deletes its own."""
+    """Several events emitted at once are stored in bundles (here two events a bundle): the
+    recovery pass publishes them all after a failed fast path; the fast path deletes its own."""
+    monkeypatch.setattr(outbox_module, "BUNDLE_EVENTS", 2)
 
     async def broker_down(*_: Any) -> Any:
         raise ConnectionError("broker unreachable")
 
     failed = [registered(n) for n in range(5)]
     await runtime.outbox.emit(failed, topic="identity.users")
-    assert await probe_db["outbox"].count_documents({}) == 1
+    assert await probe_db["outbox"].count_documents({}) == 3
     with pytest.raises(ConnectionError):
         await OutboxRelay(runtime.outbox, broker_down).publish_ready()
     fine = [registered(n) for n in range(5, 8)]
