@@ -38,11 +38,17 @@ Headers = Mapping[str, str] | Sequence[Mapping[str, str]]
 
 
 async def _worker(
-    host: str, port: int, requests: Sequence[bytes], deadline: float, latencies: list[float]
+    host: str,
+    port: int,
+    requests: Sequence[bytes],
+    deadline: float,
+    latencies: list[float],
+    turn: int,
 ) -> int:
+    """One keep-alive connection; with several requests it starts at the `turn`-th and takes
+    them in turn, so that connections do not ask for the same one at the same time."""
     reader, writer = await asyncio.open_connection(host, port)
     errors = 0
-    turn = len(latencies)  # workers start at different readers
     try:
         while time.perf_counter() < deadline:
             started = time.perf_counter()
@@ -126,7 +132,10 @@ async def hammer(
     started = time.perf_counter()
     deadline = started + seconds
     errors = await asyncio.gather(
-        *(_worker(host, port, requests, deadline, latencies) for _ in range(connections))
+        *(
+            _worker(host, port, requests, deadline, latencies, n * len(requests) // connections)
+            for n in range(connections)
+        )
     )
     return LoadResult(len(latencies), time.perf_counter() - started, latencies, sum(errors))
 

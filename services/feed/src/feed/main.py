@@ -1,8 +1,12 @@
 """Composition root of the feed service."""
 
+from collections.abc import Iterator
+
 from fastapi import FastAPI
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.runtime import Runtime
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from feed import consumers
 from feed.api import routers
@@ -26,7 +30,29 @@ def create_app(settings: FeedSettings | None = None, clock: Clock | None = None)
     )
     consumers.register(runtime, feed)
     consumers.share_copies(runtime, cache)
+    _observe_copies(runtime, cache)
     app = runtime.app(title="JobFriends feed", routers=routers)
     app.add_middleware(MemoryForReads)
     app.state.feed = feed
     return app
+
+
+def _observe_copies(runtime: Runtime, cache: DocumentCache) -> None:
+    """Hits and misses of the in-memory copies by collection, and how many are held, on
+    /metrics: what an operator sizing `FEED_CACHE_ENTRIES` needs to see."""
+    labels = ["collection"]
+    registry = runtime.metrics.registry
+
+    class Copies(Collector):
+        def collect(self) -> Iterator[Metric]:
+            for name, doc, counts in (
+                ("jf_feed_copy_hits", "Point reads answered from memory", cache.hits),
+                ("jf_feed_copy_misses", "Point reads that went to the store", cache.misses),
+            ):
+                family = CounterMetricFamily(name, doc, labels=labels)
+                for collection, n in sorted(counts.items()):
+                    family.add_metric([collection], n)
+                yield family
+            yield GaugeMetricFamily("jf_feed_copies", "Copies held in memory", value=len(cache))
+
+    registry.register(Copies())

@@ -88,6 +88,34 @@ async def test_a_read_that_overlaps_a_write_of_its_document_is_not_kept() -> Non
     assert (await read(cache, store, "p1") or {})["text"] == "new"
 
 
+async def test_readers_missing_one_document_together_share_one_read() -> None:
+    cache, store = DocumentCache(100, 60), Store()
+    store.docs["p1"] = {"_id": "p1", "text": "hi"}
+    store.gate = asyncio.Event()
+    readers = [asyncio.create_task(read(cache, store, "p1")) for _ in range(5)]
+    await asyncio.sleep(0)
+    store.gate.set()
+    assert [(await r or {})["text"] for r in readers] == ["hi"] * 5
+    assert store.loads == 1
+
+
+async def test_who_reads_after_a_write_does_not_wait_for_a_read_from_before_it() -> None:
+    cache, store = DocumentCache(100, 60), Store()
+    store.docs["p1"] = {"_id": "p1", "text": "old"}
+    gate = store.gate = asyncio.Event()
+    before = asyncio.create_task(read(cache, store, "p1"))
+    await asyncio.sleep(0)
+    store.docs["p1"] = {"_id": "p1", "text": "new"}
+    cache.changed("posts", ["p1"])
+    store.gate = None
+    assert (await read(cache, store, "p1") or {})["text"] == "new"
+    assert not before.done()
+    gate.set()
+    assert (await before or {})["text"] == "old"
+    assert (await read(cache, store, "p1") or {})["text"] == "new"
+    assert store.loads == 2
+
+
 async def test_a_write_to_any_document_of_a_collection_drops_all_of_it_and_racing_reads() -> None:
     cache, store = DocumentCache(100, 60), Store()
     store.docs = {"a": {"_id": "a", "n": 1}, "b": {"_id": "b", "n": 1}}

@@ -18,7 +18,7 @@ What keeps a copy right:
   `announce`, which tells the other instances (`feed.cache`, a broadcast subscription). An
   instance that drops a copy on hearing it re-reads the store, where the write already is.
 - A read that overlaps a drop of its document is returned but not kept: it may have read the
-  version from before the write.
+  version from before the write. Readers missing one document together share one read.
 - Every copy expires within `seconds` (at a random point of its last quarter, so that copies
   read together are not all read again together). That bounds how long an instance can serve
   an old version if an announcement is lost (a crash between a write and its send); it is not
@@ -28,12 +28,13 @@ What keeps a copy right:
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from jobfriends_shared.mongo import Database, Document
@@ -43,6 +44,15 @@ MEMORY_READS: ContextVar[bool] = ContextVar("memory_reads", default=False)
 Key = tuple[str, str]
 # (collection, ids or None for "any of them") -> tell the other instances
 Announce = Callable[[str, list[str] | None], None]
+
+
+@dataclass
+class _Flight:
+    started: int  # the cache's tick when the load began
+    epoch: int
+    future: asyncio.Future[Document | None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
 
 @dataclass
@@ -66,12 +76,14 @@ class DocumentCache:
         # nothing is kept: a copy taken before could miss the news of its own change.
         self.hearing: Callable[[], bool] = lambda: True
         self._heard = False
-        self.hits = 0
-        self.misses = 0
+        self.hits: Counter[str] = Counter()  # by collection
+        self.misses: Counter[str] = Counter()
         self._now = now
         self._copies: OrderedDict[Key, _Copy] = OrderedDict()
-        self._loading: dict[Key, int] = {}
-        self._spoiled: set[Key] = set()
+        self._flights: dict[Key, _Flight] = {}  # the newest load under way, to share
+        self._loads: dict[Key, int] = {}  # loads under way
+        self._dropped: dict[Key, int] = {}  # tick of the last drop of a key under load
+        self._tick = 0
         self._epochs: dict[str, int] = {}
 
     @property
@@ -84,26 +96,55 @@ class DocumentCache:
     async def get(
         self, collection: str, doc_id: str, load: Callable[[], Awaitable[Document | None]]
     ) -> Document | None:
-        """The document from memory, or from `load` (kept unless it was written meanwhile)."""
+        """The document from memory, or from `load` (kept unless it was written meanwhile).
+
+        Readers that miss the same document together share one load, unless it began before
+        the document's last write: who writes and then reads must see their write."""
         if not self.enabled or not self._hears():
             return await load()
         key = (collection, doc_id)
         known, _ = self.peek(collection, (doc_id,))
         if known:
             return known[doc_id]
-        self.misses += 1
-        epoch = self._epochs.get(collection, 0)
-        self._loading[key] = self._loading.get(key, 0) + 1
+        self.misses[collection] += 1
+        flight = self._flights.get(key)
+        if flight is not None and self._current(key, flight):
+            await asyncio.wait((flight.future,))
+            if not flight.future.cancelled() and flight.future.exception() is None:
+                return _out(flight.future.result())
+            return await load()  # the shared load failed: this reader tries its own
+        self._tick += 1
+        flight = _Flight(self._tick, self._epochs.get(collection, 0))
+        self._flights[key] = flight
+        self._loads[key] = self._loads.get(key, 0) + 1
         try:
             doc = await load()
-            if key not in self._spoiled and epoch == self._epochs.get(collection, 0):
-                self._keep(key, doc, epoch)
+        except BaseException as exc:
+            if isinstance(exc, Exception):
+                flight.future.set_exception(exc)
+                flight.future.exception()  # joiners retry; nothing left unretrieved
+            else:
+                flight.future.cancel()
+            raise
+        else:
+            flight.future.set_result(doc)
+            if self._current(key, flight):
+                self._keep(key, doc, flight.epoch)
         finally:
-            self._loading[key] -= 1
-            if self._loading[key] == 0:
-                del self._loading[key]
-                self._spoiled.discard(key)
+            if self._flights.get(key) is flight:
+                del self._flights[key]
+            self._loads[key] -= 1
+            if not self._loads[key]:  # an older load still running needs the drop's tick
+                del self._loads[key]
+                self._dropped.pop(key, None)
         return _out(doc)
+
+    def _current(self, key: Key, flight: _Flight) -> bool:
+        """No write of the document landed since the load began."""
+        return (
+            self._dropped.get(key, -1) < flight.started
+            and self._epochs.get(key[0], 0) == flight.epoch
+        )
 
     def peek(
         self, collection: str, ids: Iterable[str]
@@ -124,7 +165,7 @@ class DocumentCache:
             else:
                 copies.move_to_end(key)
                 known[doc_id] = _out(copy.doc)
-        self.hits += len(known)
+        self.hits[collection] += len(known)
         return known, unknown
 
     def _hears(self) -> bool:
@@ -143,11 +184,12 @@ class DocumentCache:
         if ids is None:  # older copies stay until they make room, but are never used
             self._epochs[collection] = self._epochs.get(collection, 0) + 1
             return
+        self._tick += 1
         for doc_id in ids:
             key = (collection, doc_id)
             self._copies.pop(key, None)
-            if key in self._loading:
-                self._spoiled.add(key)
+            if key in self._loads:
+                self._dropped[key] = self._tick
 
     def _keep(self, key: Key, doc: Document | None, epoch: int) -> None:
         life = self.seconds * (0.75 + random.random() / 4)
