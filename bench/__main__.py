@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from jobfriends_shared.testing import Endpoints, start_infra
+from jobfriends_shared.testing import Endpoints, drop_issued_topics, start_infra
 
 from bench import (
     pipeline,
@@ -59,6 +59,9 @@ def main() -> int:
     with ExitStack() as stack:
         endpoints = start_infra(stack)
         figures = asyncio.run(_run(names, endpoints))
+        # Every bench's services make topics of their own: a broker that keeps them all runs
+        # out of memory after a few dozen runs.
+        asyncio.run(drop_issued_topics(endpoints.kafka))
     print("\n=== summary")
     print_figures(figures)
     path = save(figures, Path(__file__).parent / "results")

@@ -7,7 +7,7 @@
 #   infra/bin/kafka.sh status    "running"/"stopped"; exit 0/1
 #
 # Env: JF_INFRA_DIR, JF_KAFKA_PORT (9092), JF_KAFKA_CONTROLLER_PORT (9093),
-#      JF_KAFKA_HEAP (-Xms256m -Xmx512m), JF_START_TIMEOUT (60), JF_STOP_TIMEOUT (30).
+#      JF_KAFKA_HEAP (-Xms256m -Xmx1g), JF_START_TIMEOUT (60), JF_STOP_TIMEOUT (30).
 # Needs java (17+), mvn (install only) and python3 (readiness probe).
 set -euo pipefail
 
@@ -17,7 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 HOST=127.0.0.1
 PORT="${JF_KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${JF_KAFKA_CONTROLLER_PORT:-9093}"
-HEAP="${JF_KAFKA_HEAP:--Xms256m -Xmx512m}"
+HEAP="${JF_KAFKA_HEAP:--Xms256m -Xmx1g}"
 
 POM="$REPO_ROOT/infra/kafka/pom.xml"
 LOG4J_CONF="$REPO_ROOT/infra/kafka/log4j2.properties"

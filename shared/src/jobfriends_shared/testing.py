@@ -98,7 +98,7 @@ def unique_name(prefix: str = "t") -> str:
     return name
 
 
-async def _drop_issued_topics(bootstrap: str) -> None:
+async def drop_issued_topics(bootstrap: str) -> None:
     from aiokafka.admin import AIOKafkaAdminClient
 
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -151,7 +151,7 @@ def session_infra() -> Iterator[Endpoints]:
         yield endpoints
         # Thousands of leftover partitions would slow the broker down run after run.
         if _ISSUED:
-            asyncio.run(_drop_issued_topics(endpoints.kafka))
+            asyncio.run(drop_issued_topics(endpoints.kafka))
 
 
 async def read_topic(bootstrap: str, topic_name: str, *, timeout: float = 10.0) -> list[Any]:
