@@ -248,3 +248,19 @@ async def test_a_bulk_load_of_followers_reaches_them_after_the_audience_is_rebui
     assert result.audience == 301 and result.delivered == 0  # all delivered on publishing
     tl = feed.service.repo.timeline
     assert all([await tl.has_entry(f, post_id) for f in fans[::50]])
+
+
+async def test_a_post_reads_the_same_on_the_timeline_as_on_its_own_page(feed: Feed) -> None:
+    me, friend = await feed.person("Me", city="Berlin"), await feed.person("Friend")
+    await feed.connect(me, friend)
+    post = await feed.post(
+        friend, f"Shipped it! #launch thanks @{me} https://example.org/x", kind="milestone"
+    )
+    await feed.ok("PUT", f"/v1/posts/{post}/reaction", me, json={"emoji": "celebrate"})
+    await feed.ok("POST", f"/v1/posts/{post}/comments", me, json={"text": "Congrats"})
+    await feed.ok("PATCH", f"/v1/posts/{post}", friend, json={"text": "Shipped it!! #launch"})
+
+    page = await feed.ok("GET", "/v1/feed", me)
+    single = await feed.ok("GET", f"/v1/posts/{post}", me)
+    assert page["items"] == [single]
+    assert single["my_reaction"] == "celebrate" and single["edited_at"] is not None

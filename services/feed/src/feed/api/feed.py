@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Response
 from jobfriends_shared.http import CallerDep
 from jobfriends_shared.pagination import CursorParam, Limit, Page
+from pydantic_core import to_json
 
 from feed.api.deps import Feed, make_router
 from feed.api.models import PostOut, SettingsIn, SettingsOut
@@ -22,12 +23,11 @@ async def home(
     viewer = caller.require_user()
     posts, next_cursor = await feed.timeline.home(viewer, FeedCursor.decode(cursor), limit)
     rendered = await feed.ctx.render(viewer, posts)
-    page = Page[PostOut](
-        items=[PostOut.model_validate(p) for p in rendered],
-        next_cursor=next_cursor.encode() if next_cursor else None,
-    )
-    # Serialised here, once: the busiest read skips FastAPI's second validation of the page.
-    return Response(page.model_dump_json(), media_type="application/json")
+    # The busiest read is serialised straight from what `render` built, field for field the
+    # shape of `PostOut` (a test holds them equal): validating twenty models and then FastAPI
+    # validating the page again cost a tenth of the request.
+    page = {"items": rendered, "next_cursor": next_cursor.encode() if next_cursor else None}
+    return Response(to_json(page), media_type="application/json")
 
 
 @router.get("/v1/feed/settings")

@@ -148,7 +148,7 @@ class TimelineRepository:
         if before is not None:
             rows = [r for r in rows if r["rank"] < before]
         if len(rows) >= limit or (head or {}).get("whole"):
-            return [dict(r) for r in rows[:limit]]
+            return rows[:limit]  # shared with memory: callers only read entries
         return await self._entries(user_id, before, limit)
 
     async def _head(self, user_id: str) -> Document:
