@@ -11,12 +11,13 @@ the collection's size.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
+from typing import Any
 
 from jobfriends_shared.mongo import Collection, Document
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from feed.repository.memory import CachedCollection
+from feed.repository.memory import MEMORY_READS, CachedCollection
 
 _CONCURRENT_READS = 32
 
@@ -33,6 +34,15 @@ async def by_ids(
         docs = await asyncio.gather(*(coll.find_one({"_id": i}, projection) for i in chunk))
         found.update({i: d for i, d in zip(chunk, docs, strict=True) if d is not None})
     return found
+
+
+async def reads(*reads: Awaitable[Any]) -> list[Any]:
+    """`asyncio.gather` for reads. While a GET is answered, reads are mostly answered from
+    memory without waiting, and a task apiece (a turn of the event loop each) costs more than
+    the reads themselves: they are awaited one after another then. Otherwise, together."""
+    if MEMORY_READS.get():
+        return [await r for r in reads]
+    return list(await asyncio.gather(*reads))
 
 
 async def upsert(coll: Collection, doc_id: str, update: Document) -> None:

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from feed.repository.base import by_ids, insert_new, replace
+from feed.repository.base import by_ids, insert_new, reads, replace
 from feed.repository.memory import Store
 
 Build = Callable[[Sequence[str]], Awaitable[dict[str, Any]]]
@@ -46,9 +46,7 @@ class TokenCache:
         wanted = list(dict.fromkeys(keys))
         if not wanted:
             return {}
-        tokens, cached = await asyncio.gather(
-            by_ids(self.tokens, wanted), by_ids(self.values, wanted)
-        )
+        tokens, cached = await reads(by_ids(self.tokens, wanted), by_ids(self.values, wanted))
         out: dict[str, Any] = {}
         stale: dict[str, str] = {}
         for key in wanted:

@@ -4,7 +4,6 @@ what does a post look like to them (`render`)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
@@ -18,6 +17,7 @@ from jobfriends_shared.outbox import Outbox
 
 from feed.domain.posts import Facts, can_see
 from feed.repository import FeedRepository
+from feed.repository.base import reads
 from feed.settings import FeedSettings
 
 PRODUCER = "feed"
@@ -59,7 +59,7 @@ class Context:
             needs_connection = {
                 p["author_id"] for p in posts if p.get("visibility") == PostVisibility.connections
             } - {viewer}
-        blocked, connected, following, hashtags, member_of = await asyncio.gather(
+        blocked, connected, following, hashtags, member_of = await reads(
             social.blocked_among(viewer, authors),
             social.connected_among(viewer, needs_connection),
             social.following_among(viewer, followed_authors),
@@ -129,7 +129,7 @@ class Context:
     async def render(self, viewer: str, posts: Sequence[Document]) -> list[dict[str, Any]]:
         ids = [p["_id"] for p in posts]
         repo = self.repo.posts
-        cards, counts, mine = await asyncio.gather(
+        cards, counts, mine = await reads(
             self.cards(p["author_id"] for p in posts),
             repo.post_counts(ids),
             repo.my_reactions(viewer, ids),
