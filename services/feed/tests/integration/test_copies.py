@@ -5,6 +5,7 @@ write on one reaches readers of the other, with copies set to last ten minutes, 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -44,12 +45,14 @@ async def pair(infra: Endpoints) -> AsyncIterator[tuple[Feed, Feed]]:
         in_process(Feed, create_app, settings("feed-a"), clock) as a,
         in_process(Feed, create_app, settings("feed-b"), clock) as b,
     ):
-
-        async def both_hear() -> bool:
-            return all(f.app.state.runtime.assigned("feed.cache") for f in (a, b))
-
-        await wait_for(both_hear)
+        for instance in (a, b):
+            await wait_for(partial(hears, instance))
         yield a, b
+
+
+async def hears(feed: Feed) -> bool:
+    """Whether the instance hears announcements (until then it keeps no copies)."""
+    return bool(feed.app.state.runtime.assigned("feed.cache"))
 
 
 async def friends(feed: Feed) -> tuple[str, str]:
@@ -166,10 +169,7 @@ async def test_only_what_answers_a_get_reads_memory_changes_decide_on_the_store(
     ana = await feed.person("Ana")
     post = await feed.post(ana, "Draft")
 
-    async def hears() -> bool:
-        return bool(feed.app.state.runtime.assigned("feed.cache"))
-
-    await wait_for(hears)
+    await wait_for(partial(hears, feed))
     await feed.ok("GET", f"/v1/posts/{post}", ana)
     # Deleted where no announcement reaches this instance (a writer that crashed after its
     # write): reads may show the copy until it expires, but nothing may act on it.
@@ -177,3 +177,16 @@ async def test_only_what_answers_a_get_reads_memory_changes_decide_on_the_store(
     assert (await feed.call("GET", f"/v1/posts/{post}", ana)).status_code == 200
     react = await feed.call("PUT", f"/v1/posts/{post}/reaction", ana, json={"emoji": "like"})
     assert react.status_code == 404
+
+
+async def test_operators_see_hits_and_misses_of_the_copies_by_collection(feed: Feed) -> None:
+    ana = await feed.person("Ana")
+    post = await feed.post(ana, "Hello")
+
+    await wait_for(partial(hears, feed))
+    for _ in range(2):
+        await feed.ok("GET", f"/v1/posts/{post}", ana)
+    metrics = (await feed.client.get("/metrics")).text
+    assert 'jf_feed_copy_misses_total{collection="posts"} 1.0' in metrics
+    assert 'jf_feed_copy_hits_total{collection="posts"} 1.0' in metrics
+    assert "jf_feed_copies " in metrics
