@@ -55,7 +55,13 @@ class Runtime:
         )
         self.metrics = Metrics()
         self.outbox = Outbox(self.db, self.clock, self.prefix)
-        self.relay = OutboxRelay(self.outbox, partial(send, self.broker), metrics=self.metrics)
+        self.relay = OutboxRelay(
+            self.outbox,
+            partial(send, self.broker),
+            batch_size=settings.relay_batch,
+            recover_every=settings.relay_recover_every_seconds,
+            metrics=self.metrics,
+        )
         self.consumer = EventConsumer(self.db, self.clock, self._dead_letter, metrics=self.metrics)
         self._consumed_topics: list[str] = []
         self._startup: list[Callable[[], Awaitable[None]]] = []

@@ -100,4 +100,10 @@ class ServiceSettings(BaseSettings):
     run_jobs: bool = Field(
         True, description="Run periodic jobs (schedulers); tests turn this off and call them"
     )
+    relay_batch: int = Field(
+        500, ge=10, le=5000, description="Outbox entries the relay settles at a time"
+    )
+    relay_recover_every_seconds: float = Field(
+        5.0, gt=0, le=60, description="Pause between the outbox relay's recovery passes"
+    )
     infra: InfraSettings = Field(default_factory=InfraSettings)

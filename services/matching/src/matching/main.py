@@ -1,12 +1,9 @@
 """Composition root of the matching service."""
 
 import uuid
-from functools import partial
 
 from fastapi import FastAPI
 from jobfriends_shared.clock import Clock
-from jobfriends_shared.kafka import send
-from jobfriends_shared.relay import OutboxRelay
 from jobfriends_shared.runtime import Runtime
 
 from matching import consumers
@@ -27,15 +24,6 @@ from matching.settings import MatchingSettings
 def create_app(settings: MatchingSettings | None = None, clock: Clock | None = None) -> FastAPI:
     settings = settings or MatchingSettings()
     runtime = Runtime("matching", settings, clock)
-    # Its own relay, before anything starts: its recovery deletes in smaller, more frequent
-    # batches (`relay_batch`, `relay_recover_every_seconds` say why).
-    runtime.relay = OutboxRelay(
-        runtime.outbox,
-        partial(send, runtime.broker),
-        batch_size=settings.relay_batch,
-        recover_every=settings.relay_recover_every_seconds,
-        metrics=runtime.metrics,
-    )
     repos = Repositories.on(runtime.db)
     # A writer id per process start: journal numbering restarts with every start.
     live = LiveIndex(repos, runtime.clock, f"{runtime.instance}.{uuid.uuid4().hex[:8]}")

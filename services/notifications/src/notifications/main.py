@@ -25,7 +25,7 @@ from notifications.service.notifier import Notifier
 from notifications.service.people import PeopleIntake
 from notifications.service.preferences import PreferencesService
 from notifications.settings import NotificationsSettings
-from notifications.stream import Hub, WakeConsumer, broadcast_assigned, register_broadcast
+from notifications.stream import TOPIC, Hub, WakeConsumer, register_broadcast
 
 
 @dataclass
@@ -44,7 +44,7 @@ class Notifications:
     wake_consumer: WakeConsumer
 
     def broadcast_ready(self) -> bool:
-        return broadcast_assigned(self.runtime)
+        return self.runtime.assigned(TOPIC)
 
 
 def create_app(

@@ -244,8 +244,3 @@ def register_broadcast(runtime: Runtime, hub: Hub) -> WakeConsumer:
     consumer = WakeConsumer(runtime, hub)
     runtime.broadcast([TOPIC], consumer)
     return consumer
-
-
-def broadcast_assigned(runtime: Runtime) -> bool:
-    """Whether this instance's broadcast subscription has its partitions (readiness, tests)."""
-    return runtime.assigned(TOPIC)
