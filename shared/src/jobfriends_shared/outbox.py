@@ -133,8 +133,9 @@ class Outbox:
         self._db = db
         self._clock = clock
         self._prefix = topic_prefix
-        self._staged: dict[str, list[Document]] = {}
-        self._staged_at: dict[str, float] = {}  # monotonic, per staged unit
+        # Units staged here and not yet settled: their entries and when (monotonic) they were
+        # staged.
+        self._staged: dict[str, tuple[list[Document], float]] = {}
         # Units handed to this process's relay and not yet recorded as published: the recovery
         # pass leaves them alone, so a fresh unit is not published twice by both paths.
         self.in_flight: set[str] = set()
@@ -194,8 +195,7 @@ class Outbox:
         if state == COMMITTED:
             self._hand_over(docs)
         else:
-            self._staged[unit] = docs
-            self._staged_at[unit] = time.monotonic()
+            self._staged[unit] = (docs, time.monotonic())
         return unit
 
     def _hand_over(self, docs: list[Document]) -> None:
@@ -204,26 +204,25 @@ class Outbox:
             self.ready.put_nowait(docs)
 
     async def commit(self, unit: str) -> None:
-        docs = self._staged.pop(unit, None)
-        await self._settle(unit, docs, COMMITTED, self._staged_at.pop(unit, None))
-        self._hand_over(docs or [])
+        staged = self._staged.pop(unit, None)
+        await self._settle(unit, staged, COMMITTED)
+        self._hand_over(staged[0] if staged else [])
 
     async def abandon(self, unit: str) -> None:
-        await self._settle(
-            unit, self._staged.pop(unit, None), ABANDONED, self._staged_at.pop(unit, None)
-        )
+        await self._settle(unit, self._staged.pop(unit, None), ABANDONED)
 
     async def _settle(
-        self, unit: str, docs: list[Document] | None, state: str, staged: float | None
+        self, unit: str, staged: tuple[list[Document], float] | None, state: str
     ) -> None:
         """By `_id` when this process staged the unit (the only lookup FerretDB indexes): by
         `_id` alone while the unit is fresh (`FRESH_SECONDS`), else only if still pending; by
         unit otherwise (the sweeper settling another process's unit, a rare path)."""
         update = {"$set": {"state": state}}
-        if docs is None:
+        if staged is None:
             await self._coll.update_many({"unit": unit, "state": PENDING}, update)
             return
-        fresh = staged is not None and time.monotonic() - staged < FRESH_SECONDS
+        docs, at = staged
+        fresh = time.monotonic() - at < FRESH_SECONDS
         guard = {} if fresh else {"state": PENDING}
         await asyncio.gather(
             *(self._coll.update_one({"_id": d["_id"], **guard}, update) for d in docs)
