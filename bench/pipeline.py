@@ -77,14 +77,14 @@ async def relay_vs_raw_produce(endpoints: Endpoints, n: int = 20_000) -> list[Fi
     relay = OutboxRelay(outbox, partial(send, broker), batch_size=1000)
     try:
         started = time.perf_counter()
-        while await relay.publish_ready():  # the hot path: publish and record, no read-back
+        # The hot path publishes, records and deletes what it published: no read-back.
+        while await relay.publish_ready():
             pass
         rate = relay.published / (time.perf_counter() - started)
-        started = time.perf_counter()
-        settled = 0
-        while settled < n:  # the background pass that deletes published entries
-            settled += await relay.recover(older_than=timedelta(0))
-        cleanup = n / (time.perf_counter() - started)
+        # What the hot path left for the recovery pass (nothing, unless a delete failed).
+        leftovers = 0
+        while settled := await relay.recover(older_than=timedelta(0)):
+            leftovers += settled
     finally:
         await broker.stop()
         await client.drop_database(name)
@@ -100,7 +100,7 @@ async def relay_vs_raw_produce(endpoints: Endpoints, n: int = 20_000) -> list[Fi
             notes={
                 "events": n,
                 "batch": 1000,
-                "background clean-up of published entries": f"{cleanup:,.0f} entries/s",
+                "entries left for the recovery pass": leftovers,
             },
         )
     ]
