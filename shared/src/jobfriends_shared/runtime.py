@@ -66,6 +66,9 @@ class Runtime:
         self._consumed_topics: list[str] = []
         self._startup: list[Callable[[], Awaitable[None]]] = []
         self._signals: set[asyncio.Task[None]] = set()
+        # Broadcast topics whose start positions are fixed, and the checks under way.
+        self._positioned: set[str] = set()
+        self._positioning: dict[str, asyncio.Task[None]] = {}
         self.jobs: dict[str, tuple[float, Callable[[], Awaitable[Any]]]] = {}
         self.run_jobs = settings.run_jobs
         self.fetch_max_wait_ms = settings.fetch_max_wait_ms or infra.kafka_fetch_max_wait_ms
@@ -104,16 +107,40 @@ class Runtime:
         )
 
     def assigned(self, topic_name: str) -> bool:
-        """Whether this instance's subscription to the topic has its partitions: a broadcast
+        """Whether this instance's subscription to the topic hears from now on: a broadcast
         subscription hears nothing sent before, so what depends on hearing everything waits
-        for this (readiness, caches, tests)."""
+        for this (readiness, caches, tests).
+
+        Having partitions is not enough: a subscription that starts at the end fixes where
+        that is at its first fetch, and what is sent in between is skipped. So this is true
+        only once every assigned partition's position is resolved (checked in the background,
+        once; false until then)."""
         physical = physical_name(topic_name, self.prefix)
+        if physical in self._positioned:
+            return True
         for subscriber in self.broker.subscribers:
             names = {str(getattr(t, "name", t)) for t in getattr(subscriber, "topics", ())}
             if physical in names:
                 consumer = getattr(subscriber, "consumer", None)
-                return consumer is not None and bool(consumer.assignment())
+                if consumer is None or not consumer.assignment():
+                    return False
+                if physical not in self._positioning:
+                    self._positioning[physical] = asyncio.create_task(
+                        self._resolve_positions(physical, consumer)
+                    )
+                return False
         return False
+
+    async def _resolve_positions(self, physical: str, consumer: Any) -> None:
+        try:
+            for partition in consumer.assignment():
+                await consumer.position(partition)
+        except Exception:
+            log.warning("start positions of %s not resolved; asking again", physical, exc_info=True)
+        else:
+            self._positioned.add(physical)
+        finally:
+            self._positioning.pop(physical, None)
 
     def signal(self, payload: Payload) -> None:
         """Publish an event at once, without the outbox, and without making the caller wait.
@@ -211,6 +238,7 @@ class Runtime:
         try:
             yield
         finally:
+            tasks += self._positioning.values()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
