@@ -139,8 +139,10 @@ class OutboxRelay:
     async def drain(self, timeout: float = 10.0) -> None:
         """Publish everything committed, in memory and in the store (shutdown, tests, benches)."""
         async with asyncio.timeout(timeout):
-            while await self.publish_ready():
-                pass
+            while await self.publish_ready() or self._outbox.in_flight:
+                if self._outbox.in_flight:
+                    # Units the fast path took and the broker has not yet acknowledged.
+                    await asyncio.sleep(0.005)
             while await self.recover(older_than=timedelta(0)):
                 pass
 

@@ -268,3 +268,36 @@ async def test_events_emitted_together_are_published_once_by_either_path_and_the
     published = [Envelope.from_bytes(r.value).id for r in records]
     assert sorted(published) == sorted(e.id for e in fine + failed)
     assert await probe_db["outbox"].count_documents({}) == 0
+
+
+async def test_drain_returns_only_once_what_the_fast_path_holds_is_acknowledged(
+    runtime: Runtime, probe_db: Database, topics: str
+) -> None:
+    acknowledged = asyncio.Event()
+
+    async def slow_ack(*record: Any) -> Any:
+        sent = await runtime.relay._send(*record)
+
+        async def later() -> Any:
+            await asyncio.sleep(0.5)  # a broker slow to acknowledge
+            result = await sent
+            acknowledged.set()
+            return result
+
+        return later()
+
+    relay = OutboxRelay(runtime.outbox, slow_ack)
+    await runtime.broker.start()
+    relay.start()
+    try:
+        await runtime.outbox.emit([registered(1)], topic="identity.users")
+
+        async def taken() -> bool:  # by the fast path, which now waits for the broker
+            return runtime.outbox.ready.empty() and bool(runtime.outbox.in_flight)
+
+        await wait_for(taken, interval=0.001)
+        await relay.drain()
+        assert acknowledged.is_set()
+    finally:
+        await relay.stop()
+        await runtime.broker.stop()
