@@ -81,6 +81,9 @@ class Events(ServiceClient):
         )
 
     async def published(self, *types: str) -> list[Envelope]:
+        """What is on our topic once everything committed so far is published: "nothing more
+        was published" is then a claim about what the service did, not about timing."""
+        await self.app.state.runtime.relay.drain()
         infra = self.settings.infra
         records = await read_topic(
             infra.kafka_bootstrap_servers, f"{infra.topic_prefix}events.events"
