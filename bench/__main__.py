@@ -46,6 +46,9 @@ async def _run(names: list[str], endpoints: Endpoints) -> list[Figure]:
     for name in names:
         print(f"--- {name}", flush=True)
         result = await BENCHES[name](endpoints)
+        # Every bench's services make topics of their own: dropped before the next bench, which
+        # would otherwise run against a broker carrying thousands of idle partitions.
+        await drop_issued_topics(endpoints.kafka)
         print_figures(result)
         figures.extend(result)
     return figures
@@ -59,9 +62,6 @@ def main() -> int:
     with ExitStack() as stack:
         endpoints = start_infra(stack)
         figures = asyncio.run(_run(names, endpoints))
-        # Every bench's services make topics of their own: a broker that keeps them all runs
-        # out of memory after a few dozen runs.
-        asyncio.run(drop_issued_topics(endpoints.kafka))
     print("\n=== summary")
     print_figures(figures)
     path = save(figures, Path(__file__).parent / "results")
