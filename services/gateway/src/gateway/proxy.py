@@ -149,36 +149,44 @@ class Upstreams:
     def __init__(
         self, settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
-        self._bases: dict[Service, str] = {
-            Service.IDENTITY: settings.identity_url,
-            Service.FEED: settings.feed_url,
-            Service.EVENTS: settings.events_url,
-            Service.MATCHING: settings.matching_url,
-            Service.NOTIFICATIONS: settings.notifications_url,
+        self._bases: dict[Service, httpx.URL] = {
+            Service.IDENTITY: httpx.URL(settings.identity_url),
+            Service.FEED: httpx.URL(settings.feed_url),
+            Service.EVENTS: httpx.URL(settings.events_url),
+            Service.MATCHING: httpx.URL(settings.matching_url),
+            Service.NOTIFICATIONS: httpx.URL(settings.notifications_url),
         }
         self._secret = settings.infra.gateway_secret.get_secret_value()
         self._deadline = settings.upstream_timeout
 
-        def client(pool: int, *, streams: bool) -> httpx.AsyncClient:
-            return httpx.AsyncClient(
-                timeout=httpx.Timeout(
-                    settings.upstream_timeout,
-                    connect=settings.connect_timeout,
-                    read=None if streams else settings.upstream_timeout,
-                ),
-                transport=transport
-                or PooledTransport(
-                    max_connections=pool,
-                    connect_timeout=settings.connect_timeout,
-                    idle_seconds=settings.pool_idle_seconds,
-                    keep_alive=not streams,
-                ),
-                trust_env=False,
-                cookies=_no_cookies(),
+        def hop(pool: int, *, streams: bool) -> tuple[httpx.AsyncBaseTransport, httpx.Timeout]:
+            timeout = httpx.Timeout(
+                settings.upstream_timeout,
+                connect=settings.connect_timeout,
+                read=None if streams else settings.upstream_timeout,
             )
+            return transport or PooledTransport(
+                max_connections=pool,
+                connect_timeout=settings.connect_timeout,
+                idle_seconds=settings.pool_idle_seconds,
+                keep_alive=not streams,
+            ), timeout
 
-        self._client = client(settings.max_connections, streams=False)
-        self._streams = client(settings.max_streams, streams=True)
+        # Forwarding goes straight to the transports: an httpx client's layer (default headers,
+        # cookies, auth and redirect handling) has nothing to do for a proxy and cost a sixth
+        # of the gateway's CPU per request. The clients serve the gateway's own small fetches.
+        self._hops = {
+            streams: hop(
+                settings.max_streams if streams else settings.max_connections, streams=streams
+            )
+            for streams in (False, True)
+        }
+        self._client, self._streams = (
+            httpx.AsyncClient(
+                timeout=timeout, transport=hop_, trust_env=False, cookies=_no_cookies()
+            )
+            for hop_, timeout in self._hops.values()
+        )
 
     def headers(
         self,
@@ -198,7 +206,7 @@ class Upstreams:
 
     def url(self, service: Service, raw_path: bytes, query: bytes = b"") -> httpx.URL:
         target = raw_path + (b"?" + query if query else b"")
-        return httpx.URL(self._bases[service]).copy_with(raw_path=target)
+        return self._bases[service].copy_with(raw_path=target)
 
     async def forward(
         self,
@@ -210,12 +218,14 @@ class Upstreams:
         body: bytes,
         streaming: bool = False,
     ) -> Response:
-        client = self._streams if streaming else self._client
+        hop, timeout = self._hops[streaming]
         content = body if body or method not in ("GET", "HEAD") else None
-        request = client.build_request(method, url, headers=headers, content=content)
+        request = httpx.Request(
+            method, url, headers=headers, content=content, extensions={"timeout": timeout.as_dict()}
+        )
         try:
             async with asyncio.timeout(self._deadline):
-                upstream = await client.send(request, stream=True)
+                upstream = await hop.handle_async_request(request)
                 if streaming:
                     return UpstreamStream(upstream, returned_headers(upstream.headers.raw))
                 try:
