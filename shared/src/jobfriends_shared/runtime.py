@@ -113,17 +113,18 @@ class Runtime:
 
         Having partitions is not enough: a subscription that starts at the end fixes where
         that is at its first fetch, and what is sent in between is skipped. So this is true
-        only once every assigned partition's position is resolved (checked in the background,
-        once; false until then)."""
+        only once every assigned partition's position is resolved (checked in the background
+        after an assignment; false until then, and again while nothing is assigned)."""
         physical = physical_name(topic_name, self.prefix)
-        if physical in self._positioned:
-            return True
         for subscriber in self.broker.subscribers:
             names = {str(getattr(t, "name", t)) for t in getattr(subscriber, "topics", ())}
             if physical in names:
                 consumer = getattr(subscriber, "consumer", None)
                 if consumer is None or not consumer.assignment():
+                    self._positioned.discard(physical)  # a new assignment starts afresh
                     return False
+                if physical in self._positioned:
+                    return True
                 if physical not in self._positioning:
                     self._positioning[physical] = asyncio.create_task(
                         self._resolve_positions(physical, consumer)
