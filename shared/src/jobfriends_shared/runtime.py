@@ -245,14 +245,24 @@ class Runtime:
             await asyncio.gather(*tasks, return_exceptions=True)
             # Order matters on shutdown: first finish and commit the messages in hand (up to
             # the broker's graceful timeout), then publish what they staged, then disconnect.
-            await asyncio.gather(
-                *(subscriber.stop() for subscriber in self.broker.subscribers),
-                return_exceptions=True,
-            )
-            await self.relay.stop()
-            await asyncio.gather(*self._signals, return_exceptions=True)
-            await self.broker.stop()
-            await self.client.close()
+            # Each step is bounded, so a broker or store that stopped answering cannot keep
+            # the process from exiting inside the orchestrator's grace period (45 s).
+            subscribers = self.broker.subscribers
+            steps: list[tuple[str, float, Callable[[], Awaitable[Any]]]] = [
+                (
+                    "subscribers",
+                    20.0,
+                    lambda: asyncio.gather(
+                        *(s.stop() for s in subscribers), return_exceptions=True
+                    ),
+                ),
+                ("outbox relay", 8.0, self.relay.stop),
+                ("signals", 2.0, lambda: asyncio.gather(*self._signals, return_exceptions=True)),
+                ("broker", 8.0, self.broker.stop),
+                ("store", 3.0, self.client.close),
+            ]
+            for what, seconds, step in steps:
+                await _bounded(what, seconds, step)
 
     def app(self, *, title: str, routers: Sequence[APIRouter], version: str = "1") -> FastAPI:
         @asynccontextmanager
@@ -295,6 +305,18 @@ class Runtime:
                     f"Key: {spec.key}.",
                     schema=Envelope,
                 )
+
+
+async def _bounded(what: str, seconds: float, step: Callable[[], Awaitable[Any]]) -> None:
+    """One shutdown step: given up (and logged) after `seconds`; its errors are logged too,
+    since the next steps must still run."""
+    try:
+        async with asyncio.timeout(seconds):
+            await step()
+    except TimeoutError:
+        log.error("shutdown: %s did not finish within %.0f s; going on", what, seconds)
+    except Exception:
+        log.exception("shutdown: %s failed; going on", what)
 
 
 def serve(app: FastAPI, settings: ServiceSettings, service: str | None = None) -> None:

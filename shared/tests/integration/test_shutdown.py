@@ -99,3 +99,24 @@ async def test_stopping_finishes_the_message_in_hand_and_commits_it(
         await wait_for(after_applied, timeout=60)
     applied = await probe_db["applied"].find({}, {"_id": 0}).to_list()
     assert sorted(row["user"] for row in applied) == ["after", "echo", "slow"]
+
+
+async def test_a_step_that_never_ends_does_not_keep_the_instance_from_stopping(
+    runtime: Runtime, topics: str
+) -> None:
+    runtime.consume(["identity.users"])
+    close = runtime.client.close
+    stuck = asyncio.Event()
+
+    async def never_closes() -> None:
+        stuck.set()
+        await asyncio.Event().wait()  # a store that stopped answering
+
+    runtime.client.close = never_closes  # type: ignore[method-assign]
+    try:
+        async with asyncio.timeout(30):  # the store's step gives up after 3 s
+            async with runtime.running():
+                pass
+        assert stuck.is_set()
+    finally:
+        await close()
