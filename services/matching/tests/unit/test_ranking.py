@@ -279,3 +279,15 @@ def test_incremental_refresh_updates_exactly_the_lists_a_change_touches() -> Non
 @pytest.mark.parametrize("intent", list(Intent))
 def test_unknown_people_get_no_suggestions(intent: Intent) -> None:
     assert rank(MatchIndex(), "nobody", intent, now=NOW) == []
+
+
+def test_a_neighbour_is_found_where_they_live_now_not_where_they_lived() -> None:
+    index = MatchIndex.build([person("ana"), person("dan", "accountant", KREUZBERG)])
+    assert "dan" in ids(index, "ana")  # next door, nothing else shared
+    index.put_person(person("dan", "accountant", SPANDAU))
+    assert "dan" not in ids(index, "ana")
+    index.put_person(person("eli", "accountant", SPANDAU))
+    index.put_person(person("dan", "accountant", KREUZBERG))  # back again
+    assert ids(index, "ana") == ["dan"]
+    index.drop_person("dan")
+    assert ids(index, "ana") == []

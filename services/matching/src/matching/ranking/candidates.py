@@ -23,6 +23,11 @@ RINGS: tuple[tuple[tuple[int, int], ...], ...] = tuple(
     )
     for r in range(MAX_RING + 1)
 )
+# Where each offset comes in the walk, ring by ring; and how many cells rings 0..r hold.
+RING_ORDER: dict[tuple[int, int], int] = {
+    offset: n for n, offset in enumerate(o for ring in RINGS for o in ring)
+}
+RING_CELLS: tuple[int, ...] = tuple((2 * r + 1) ** 2 for r in range(MAX_RING + 1))
 
 # Families whose people tend to make things together (a designer and a writer).
 COMPLEMENTARY: dict[str, tuple[str, ...]] = {
@@ -92,17 +97,29 @@ class _Pool:
 def _rings(
     index: MatchIndex, pool: _Pool, prefix: Key, cell: tuple[int, int], cap: int, max_r: int
 ) -> None:
-    """Nearest first: whole rings of grid cells around `cell` until `cap` new people."""
+    """Nearest first: whole rings of grid cells around `cell` until `cap` new people. When the
+    prefix occupies fewer cells than the rings hold, only those are visited, in ring order."""
+    occupied = index.cells.get(prefix)
+    if not occupied:
+        return
     postings = index.postings
     x, y = cell
     left = cap
-    for r in range(max_r + 1):
-        for dx, dy in RINGS[r]:
-            members = postings.get((*prefix, x + dx, y + dy))
-            if members:
-                left -= pool.add_from(members, left)
-                if left <= 0:
-                    return
+    if len(occupied) < RING_CELLS[max_r]:
+        near = sorted(
+            (RING_ORDER[(cx - x, cy - y)], cx, cy)
+            for cx, cy in occupied
+            if abs(cx - x) <= max_r and abs(cy - y) <= max_r
+        )
+        offsets: Iterable[tuple[int, int]] = [(cx - x, cy - y) for _, cx, cy in near]
+    else:
+        offsets = (offset for r in range(max_r + 1) for offset in RINGS[r])
+    for dx, dy in offsets:
+        members = postings.get((*prefix, x + dx, y + dy))
+        if members:
+            left -= pool.add_from(members, left)
+            if left <= 0:
+                return
 
 
 def _social(index: MatchIndex, p: Person, pool: _Pool, now: datetime, b: Budget) -> None:

@@ -20,6 +20,10 @@ Key = tuple[Any, ...]
 Members = dict[str, None]
 
 
+# Postings keyed by a grid cell: (kind, ..., x, y).
+CELL_KINDS = frozenset({"c", "pc", "fc", "opc", "ofc"})
+
+
 def _profile_keys(p: Person) -> Iterator[Key]:
     """Every posting a person appears in, derived from their profile alone."""
     if p.cell is not None:
@@ -93,6 +97,9 @@ class MatchIndex:
     def __init__(self) -> None:
         self.people: dict[str, Person] = {}
         self.postings: dict[Key, Members] = {}
+        # For postings by grid cell (`CELL_KINDS`): the occupied cells of each key prefix, so
+        # a walk around a person visits the cells that hold someone, not every cell in reach.
+        self.cells: dict[Key, dict[tuple[int, int], None]] = {}
         # social graph
         self.friends: dict[str, set[str]] = {}
         self.hidden: dict[str, set[str]] = {}
@@ -161,7 +168,12 @@ class MatchIndex:
             self._unindex(old)
         self.people[person.id] = person
         for key in _profile_keys(person):
-            self.postings.setdefault(key, {})[person.id] = None
+            members = self.postings.get(key)
+            if members is None:
+                members = self.postings[key] = {}
+                if key[0] in CELL_KINDS:
+                    self.cells.setdefault(key[:-2], {})[(key[-2], key[-1])] = None
+            members[person.id] = None
 
     def _unindex(self, person: Person) -> None:
         for key in _profile_keys(person):
@@ -170,6 +182,11 @@ class MatchIndex:
                 members.pop(person.id, None)
                 if not members:
                     del self.postings[key]
+                    if key[0] in CELL_KINDS:
+                        cells = self.cells[key[:-2]]
+                        del cells[(key[-2], key[-1])]
+                        if not cells:
+                            del self.cells[key[:-2]]
 
     def drop_person(self, uid: str) -> None:
         """Forget a person entirely (account deleted): profile and every edge."""
