@@ -95,7 +95,8 @@ class Runtime:
     def broadcast(self, topic_names: Sequence[str], consumer: EventConsumer) -> None:
         """Every instance receives every new message (a consumer group of its own), e.g. to
         push notifications to the clients connected to this instance. `consumer` should be a
-        separate `EventConsumer` whose handlers only touch this instance's memory."""
+        separate `EventConsumer` whose handlers only touch this instance's memory
+        (`broadcast_consumer`)."""
         subscribe(
             self.broker,
             consumer,
@@ -105,6 +106,12 @@ class Runtime:
             from_start=False,
             fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
+
+    def broadcast_consumer(self) -> EventConsumer:
+        """A consumer for `broadcast`: no dedupe (a processed marker in the shared store would
+        hide the message from every other instance), one attempt and no dead letters (its
+        handlers only touch this instance's memory; a failure there is not the message's)."""
+        return EventConsumer(self.db, self.clock, _no_dead_letters, attempts=1, dedupe=False)
 
     def assigned(self, topic_name: str) -> bool:
         """Whether this instance's subscription to the topic hears from now on: a broadcast
@@ -305,6 +312,10 @@ class Runtime:
                     f"Key: {spec.key}.",
                     schema=Envelope,
                 )
+
+
+async def _no_dead_letters(*_: object) -> None:
+    return None
 
 
 async def _bounded(what: str, seconds: float, step: Callable[[], Awaitable[Any]]) -> None:

@@ -1,10 +1,14 @@
 """A bare service runtime (no HTTP) wired to the real broker and store, for plumbing tests."""
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from jobfriends_shared.contracts import build_event
+from jobfriends_shared.contracts.identity import UserRegistered
+from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.kafka import ensure_topics
 from jobfriends_shared.mongo import Database, mongo_client
 from jobfriends_shared.runtime import Runtime
@@ -15,6 +19,11 @@ from pydantic_settings import SettingsConfigDict
 
 class ProbeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PROBE_", extra="ignore")
+
+
+def registered(n: int) -> Envelope:
+    payload = UserRegistered(user_id=f"u{n}", email=f"u{n}@example.org", display_name=f"U {n}")
+    return build_event(payload, producer="probe", occurred_at=datetime.now(UTC))
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from typing import Any
 
 import pytest
-from jobfriends_shared.consumer import EventConsumer
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.runtime import Runtime
 from jobfriends_shared.testing import wait_for
 
-from .test_reliability import registered
+from .conftest import registered
 
 pytestmark = pytest.mark.integration
 
@@ -18,10 +17,7 @@ async def test_what_is_sent_once_a_broadcast_says_it_hears_is_heard(
 ) -> None:
     heard: list[str] = []
 
-    async def skip(*_: object) -> None:
-        return None
-
-    consumer = EventConsumer(runtime.db, runtime.clock, skip, attempts=1, dedupe=False)
+    consumer = runtime.broadcast_consumer()
 
     @consumer.on("user.registered")
     async def hear(envelope: Envelope, _: Any) -> None:

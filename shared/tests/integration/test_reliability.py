@@ -11,7 +11,7 @@ import pytest
 from jobfriends_shared import outbox as outbox_module
 from jobfriends_shared.consumer import Outcome
 from jobfriends_shared.contracts import build_event
-from jobfriends_shared.contracts.identity import UserBlocked, UserRegistered
+from jobfriends_shared.contracts.identity import UserBlocked
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Database
 from jobfriends_shared.outbox import ABANDONED, Outbox, stamp
@@ -19,13 +19,10 @@ from jobfriends_shared.relay import OutboxRelay
 from jobfriends_shared.runtime import Runtime
 from jobfriends_shared.testing import Endpoints, read_topic, wait_for
 
+from .conftest import registered
+
 pytestmark = pytest.mark.integration
 CRASH_WRITER = Path(__file__).with_name("crash_writer.py")
-
-
-def registered(n: int) -> Envelope:
-    payload = UserRegistered(user_id=f"u{n}", email=f"u{n}@example.org", display_name=f"U {n}")
-    return build_event(payload, producer="probe", occurred_at=datetime.now(UTC))
 
 
 def run_crash_writer(infra: Endpoints, database: str, prefix: str, die_after: str) -> str:

@@ -5,7 +5,6 @@ milestone's, so a redelivered event changes nothing twice."""
 
 from __future__ import annotations
 
-from jobfriends_shared.consumer import EventConsumer
 from jobfriends_shared.contracts.feed import CACHE, DocumentsChanged
 from jobfriends_shared.contracts.identity import (
     MilestoneRecorded,
@@ -92,10 +91,7 @@ def share_copies(runtime: Runtime, cache: DocumentCache) -> None:
             ids = None
         runtime.signal(DocumentsChanged(collection=collection, ids=ids, instance=instance))
 
-    async def skip(*_: object) -> None:
-        return None
-
-    consumer = EventConsumer(runtime.db, runtime.clock, skip, attempts=1, dedupe=False)
+    consumer = runtime.broadcast_consumer()
 
     @consumer.on("documents.changed")
     async def changed(_: Envelope, event: DocumentsChanged) -> None:

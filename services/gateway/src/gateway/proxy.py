@@ -159,33 +159,35 @@ class Upstreams:
         self._secret = settings.infra.gateway_secret.get_secret_value()
         self._deadline = settings.upstream_timeout
 
-        def hop(pool: int, *, streams: bool) -> tuple[httpx.AsyncBaseTransport, httpx.Timeout]:
-            timeout = httpx.Timeout(
+        def timeout(*, streams: bool) -> httpx.Timeout:
+            return httpx.Timeout(
                 settings.upstream_timeout,
                 connect=settings.connect_timeout,
                 read=None if streams else settings.upstream_timeout,
             )
+
+        def pool(size: int, *, streams: bool) -> httpx.AsyncBaseTransport:
             return transport or PooledTransport(
-                max_connections=pool,
+                max_connections=size,
                 connect_timeout=settings.connect_timeout,
                 idle_seconds=settings.pool_idle_seconds,
                 keep_alive=not streams,
-            ), timeout
+            )
 
         # Forwarding goes straight to the transports: an httpx client's layer (default headers,
         # cookies, auth and redirect handling) has nothing to do for a proxy and cost a sixth
-        # of the gateway's CPU per request. The clients serve the gateway's own small fetches.
-        self._hops = {
-            streams: hop(
-                settings.max_streams if streams else settings.max_connections, streams=streams
-            )
-            for streams in (False, True)
+        # of the gateway's CPU per request. Streams get their own pool and no read timeout.
+        requests = pool(settings.max_connections, streams=False)
+        self._hops: dict[bool, tuple[httpx.AsyncBaseTransport, dict[str, float | None]]] = {
+            False: (requests, timeout(streams=False).as_dict()),
+            True: (pool(settings.max_streams, streams=True), timeout(streams=True).as_dict()),
         }
-        self._client, self._streams = (
-            httpx.AsyncClient(
-                timeout=timeout, transport=hop_, trust_env=False, cookies=_no_cookies()
-            )
-            for hop_, timeout in self._hops.values()
+        # The gateway's own small fetches (JWKS, OpenAPI documents).
+        self._client = httpx.AsyncClient(
+            timeout=timeout(streams=False),
+            transport=requests,
+            trust_env=False,
+            cookies=_no_cookies(),
         )
 
     def headers(
@@ -218,10 +220,10 @@ class Upstreams:
         body: bytes,
         streaming: bool = False,
     ) -> Response:
-        hop, timeout = self._hops[streaming]
+        hop, timeouts = self._hops[streaming]
         content = body if body or method not in ("GET", "HEAD") else None
         request = httpx.Request(
-            method, url, headers=headers, content=content, extensions={"timeout": timeout.as_dict()}
+            method, url, headers=headers, content=content, extensions={"timeout": timeouts}
         )
         try:
             async with asyncio.timeout(self._deadline):
@@ -254,8 +256,8 @@ class Upstreams:
         return response.json()
 
     async def close(self) -> None:
-        await self._client.aclose()
-        await self._streams.aclose()
+        await self._client.aclose()  # and the requests' pool under it
+        await self._hops[True][0].aclose()
 
 
 def _buffered(upstream: httpx.Response, payload: bytes, *, head: bool) -> Response:
