@@ -10,6 +10,11 @@ SERVICES := infra/bin/services.sh
 # The demo city `make up` loads once: tiny|small|medium|large|none
 SEED ?= small
 PYTEST_ARGS ?=
+# FerretDB's backend: postgresql (the default) or sqlite (a fallback for machines without it).
+JF_FERRETDB_BACKEND ?= postgresql
+export JF_FERRETDB_BACKEND
+# The demo city is loaded once per store.
+SEEDED := .infra/seeded-$(SEED)-$(JF_FERRETDB_BACKEND)
 
 .PHONY: help install infra-up infra-down up down status logs seed test test-unit lint bench docs clean
 
@@ -30,8 +35,8 @@ infra-down:  ## stop Kafka and the store
 
 up: install infra-up  ## run everything: infra, five services, the gateway, a small demo city
 	$(SERVICES) up
-	@if [ "$(SEED)" != "none" ] && [ ! -f .infra/seeded-$(SEED) ]; then \
-		if $(UV) run python -m jobfriends_seed --size $(SEED); then touch .infra/seeded-$(SEED); \
+	@if [ "$(SEED)" != "none" ] && [ ! -f $(SEEDED) ]; then \
+		if $(UV) run python -m jobfriends_seed --size $(SEED); then touch $(SEEDED); \
 		else echo "warning: the demo city loaded only in part (see above); the platform is up"; fi; \
 	fi
 	@echo

@@ -20,11 +20,13 @@ from bench import (
     services_feed,
     services_matching,
     services_notifications,
+    store,
 )
 from bench.report import Figure, print_figures, save
 
 Bench = Callable[[Endpoints], Awaitable[list[Figure]]]
 BENCHES: dict[str, Bench] = {
+    "store": store.read_shapes,
     "relay": pipeline.relay_vs_raw_produce,
     "consume": pipeline.consume_and_store_vs_raw,
     "gateway": platform_http.gateway_overhead,

@@ -127,15 +127,16 @@ await_ready() {
   return 1
 }
 
-# stop_pidfile NAME PIDFILE PATTERN: TERM our process, KILL it after the deadline.
+# stop_pidfile NAME PIDFILE PATTERN [SIGNAL]: SIGNAL (TERM) our process, KILL it after the
+# deadline.
 stop_pidfile() {
-  local name=$1 pidfile=$2 pattern=$3 pid
+  local name=$1 pidfile=$2 pattern=$3 signal=${4:-TERM} pid
   if ! running "$pidfile" "$pattern"; then
     log "$name: not running"
     return 0
   fi
   pid="$(read_pid "$pidfile")"
-  kill -TERM "$pid" 2>/dev/null || true
+  kill "-$signal" "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + JF_STOP_TIMEOUT))
   while pid_alive "$pid" "$pattern" && ((SECONDS < deadline)); do
     sleep 0.2

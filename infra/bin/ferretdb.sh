@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Local MongoDB-compatible store, no Docker: a real mongod when one is on PATH,
-# otherwise FerretDB v1.24.2 (SQLite backend) built from the Go module proxy.
+# otherwise FerretDB v1.24.2 built from the Go module proxy, on its PostgreSQL backend
+# (FerretDB's default and main backend; infra/bin/postgres.sh runs the cluster) or, chosen with
+# JF_FERRETDB_BACKEND=sqlite, on its SQLite backend for machines without PostgreSQL. The SQLite
+# backend answers every filter on a field other than `_id` by scanning the collection
+# (docs/store.md), so it is a fallback only.
 #
 #   infra/bin/ferretdb.sh install   build FerretDB into $JF_INFRA_DIR/bin (once; no-op with mongod)
 #   infra/bin/ferretdb.sh start     install if needed, start, wait for a MongoDB `ping`
@@ -8,9 +12,10 @@
 #   infra/bin/ferretdb.sh status    "running"/"stopped"; exit 0/1
 #
 # Env: JF_INFRA_DIR, JF_MONGO_PORT (27017), JF_MONGO_IMPL (auto|mongod|ferretdb),
+#      JF_FERRETDB_BACKEND (postgresql|sqlite), and postgres.sh's JF_PG_PORT, JF_PG_PROFILE,
 #      JF_FERRETDB_LOG_LEVEL (warn), JF_FERRETDB_DEBUG_ADDR (off; e.g. 127.0.0.1:8088),
 #      JF_START_TIMEOUT (60), JF_STOP_TIMEOUT (30).
-# FerretDB runs without authentication (see DESIGN.md §5).
+# FerretDB runs without authentication locally (docs/store.md).
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=_lib.sh
@@ -21,13 +26,18 @@ PORT="${JF_MONGO_PORT:-27017}"
 FERRETDB_VERSION=v1.24.2
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_BIN="$JF_INFRA_DIR/bin/ferretdb"
-# Bump when the build recipe (e.g. the patch below) changes, to force a rebuild.
-FERRETDB_RECIPE="$FERRETDB_VERSION+jf2"
+# Changes with our patches to its source, forcing a rebuild.
+FERRETDB_RECIPE="$FERRETDB_VERSION+$(file_hash "$INFRA_BIN_DIR/ferretdb_patches.py" | cut -c1-12)"
 FERRETDB_STAMP="$FERRETDB_BIN.recipe"
 FERRETDB_BUILD="$JF_INFRA_DIR/build/ferretdb-$FERRETDB_VERSION"
 FERRETDB_SQLITE_DIR="$DATA_DIR/ferretdb/sqlite"
 FERRETDB_STATE_DIR="$DATA_DIR/ferretdb/state"
 MONGOD_DBPATH="$DATA_DIR/mongod"
+BACKEND="${JF_FERRETDB_BACKEND:-postgresql}"
+case "$BACKEND" in
+  postgresql | sqlite) ;;
+  *) die "JF_FERRETDB_BACKEND must be postgresql or sqlite" ;;
+esac
 
 # Which server: a real mongod wins when installed (closer to production).
 impl() {
@@ -47,41 +57,6 @@ pattern_of() {
     ferretdb) echo "$FERRETDB_BIN" ;;
     mongod) echo "--dbpath $MONGOD_DBPATH" ;;
   esac
-}
-
-# v1.24.2's SQLite backend creates the _id index on `_ferretdb_sjson->"_id"` but
-# looks documents up (find/update/delete by _id) with `_ferretdb_sjson->'$._id'`.
-# SQLite only uses an expression index for the identical expression, so every
-# _id lookup scans the whole collection (update_one by _id on 100k docs: ~2/s).
-# `->'_id'` means the same JSON path and matches the index; existing data files
-# need no migration.
-patch_id_lookup() {
-  local f="$FERRETDB_BUILD/internal/backends/sqlite/metadata/metadata.go"
-  local old="IDColumn = DefaultColumn + \"->'\$._id'\""
-  local new="IDColumn = DefaultColumn + \"->'_id'\""
-  grep -qF "$old" "$f" || die "ferretdb: expected line not found in $f; review patch_id_lookup"
-  local tmp="$f.tmp" line
-  while IFS= read -r line || [[ -n "$line" ]]; do
-    printf '%s\n' "${line/"$old"/"$new"}"
-  done <"$f" >"$tmp"
-  mv "$tmp" "$f"
-  grep -qF "$new" "$f" || die "ferretdb: patch of $f failed"
-}
-
-# Each database gets a pool of 100 SQLite connections, and every open cursor holds one. Under
-# load (many clients, each with cursors in flight) the pool runs dry and the whole database
-# stops answering until restarted (seen here). A larger pool leaves head-room; idle
-# connections are still closed.
-patch_pool_size() {
-  local f="$FERRETDB_BUILD/internal/backends/sqlite/metadata/pool/opendb.go"
-  local old="db.SetMaxOpenConns(100)" new="db.SetMaxOpenConns(2000)"
-  grep -qF "$old" "$f" || die "ferretdb: expected line not found in $f; review patch_pool_size"
-  local tmp="$f.tmp" line
-  while IFS= read -r line || [[ -n "$line" ]]; do
-    printf '%s\n' "${line/"$old"/"$new"}"
-  done <"$f" >"$tmp"
-  mv "$tmp" "$f"
-  grep -qF "$new" "$f" || die "ferretdb: patch of $f failed"
 }
 
 install_ferretdb() {
@@ -111,8 +86,8 @@ install_ferretdb() {
     printf '%s\n' "$commit" >"$FERRETDB_BUILD/build/version/commit.txt"
   fi
   printf 'jobfriends-%s\n' "$FERRETDB_RECIPE" >"$FERRETDB_BUILD/build/version/package.txt"
-  patch_id_lookup
-  patch_pool_size
+  # Our changes to its source (what and why: infra/bin/ferretdb_patches.py, docs/store.md).
+  python3 "$INFRA_BIN_DIR/ferretdb_patches.py" "$FERRETDB_BUILD"
   # -buildvcs=false: $JF_INFRA_DIR sits inside our git repo, and a stamped
   # vcs.revision that differs from commit.txt makes FerretDB panic at start.
   # CGO_ENABLED=0: FerretDB's SQLite driver is pure Go.
@@ -134,14 +109,20 @@ install() {
 }
 
 launch_ferretdb() {
-  mkdir -p "$FERRETDB_SQLITE_DIR" "$FERRETDB_STATE_DIR"
+  mkdir -p "$FERRETDB_STATE_DIR"
+  local -a backend
+  if [[ "$BACKEND" == postgresql ]]; then
+    backend=(--handler=postgresql --postgresql-url="$("$INFRA_BIN_DIR/postgres.sh" url)")
+  else
+    mkdir -p "$FERRETDB_SQLITE_DIR"
+    backend=(--handler=sqlite --sqlite-url="file:$FERRETDB_SQLITE_DIR/")
+  fi
   # Flag names are those of v1.24.2's cmd/ferretdb/main.go. --debug-addr=-
   # disables the metrics/pprof HTTP listener (default 127.0.0.1:8088, a port
   # services may want). DO_NOT_TRACK as a second guard against telemetry.
   launch ferretdb "$(logfile_of ferretdb)" "$(pidfile_of ferretdb)" \
     env DO_NOT_TRACK=1 "$FERRETDB_BIN" \
-    --handler=sqlite \
-    --sqlite-url="file:$FERRETDB_SQLITE_DIR/" \
+    "${backend[@]}" \
     --listen-addr="$HOST:$PORT" \
     --state-dir="$FERRETDB_STATE_DIR" \
     --telemetry=disable \
@@ -161,6 +142,11 @@ start() {
   pidfile="$(pidfile_of "$kind")"
   pattern="$(pattern_of "$kind")"
   logfile="$(logfile_of "$kind")"
+  # FerretDB's PostgreSQL: started first, and again should it have crashed under a running
+  # FerretDB (which reconnects by itself).
+  if [[ "$kind" == ferretdb && "$BACKEND" == postgresql ]]; then
+    "$INFRA_BIN_DIR/postgres.sh" start
+  fi
   if running "$pidfile" "$pattern"; then
     if python3 "$PROBE" mongo "$HOST:$PORT" --quiet 2>/dev/null; then
       log "$kind: already running (pid $(read_pid "$pidfile")) on $HOST:$PORT"

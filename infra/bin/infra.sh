@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Native local infrastructure for JobFriends (no Docker): Kafka + a MongoDB-compatible store.
 #
+# The store is mongod when installed, else FerretDB on PostgreSQL (infra/bin/postgres.sh), or on
+# SQLite with JF_FERRETDB_BACKEND=sqlite (infra/bin/ferretdb.sh).
+#
 #   infra/bin/infra.sh up        install what is missing, start both, print the endpoints
 #   infra/bin/infra.sh down      stop both (only the processes in our pid files)
 #   infra/bin/infra.sh status    one line each; exit 0 only if both answer
@@ -32,6 +35,7 @@ case "${1:-}" in
     # Both, even if the first fails to stop.
     rc=0
     "$INFRA_BIN_DIR/ferretdb.sh" stop || rc=1
+    "$INFRA_BIN_DIR/postgres.sh" stop || rc=1
     "$INFRA_BIN_DIR/kafka.sh" stop || rc=1
     exit "$rc"
     ;;
@@ -39,6 +43,9 @@ case "${1:-}" in
     rc=0
     "$INFRA_BIN_DIR/kafka.sh" status || rc=1
     "$INFRA_BIN_DIR/ferretdb.sh" status || rc=1
+    if [[ "${JF_FERRETDB_BACKEND:-postgresql}" == postgresql ]] && ! command -v mongod >/dev/null 2>&1; then
+      "$INFRA_BIN_DIR/postgres.sh" status || rc=1
+    fi
     exit "$rc"
     ;;
   env)
@@ -48,13 +55,14 @@ case "${1:-}" in
     # Many test runs leave thousands of topic partitions, which slow Kafka's
     # start (~1 s per 1000). Only our data dirs; installed tools stay.
     "$INFRA_BIN_DIR/ferretdb.sh" stop
+    "$INFRA_BIN_DIR/postgres.sh" stop
     "$INFRA_BIN_DIR/kafka.sh" stop
-    rm -rf "$DATA_DIR/kafka" "$DATA_DIR/ferretdb" "$DATA_DIR/mongod" "$JF_INFRA_DIR/kafka/cluster-id"
+    rm -rf "$DATA_DIR/kafka" "$DATA_DIR/ferretdb" "$DATA_DIR/postgres" "$DATA_DIR/mongod" "$JF_INFRA_DIR/kafka/cluster-id"
     log "removed data under $DATA_DIR; run '$0 up' to start afresh"
     ;;
   logs)
     files=()
-    for f in kafka ferretdb mongod; do
+    for f in kafka postgres ferretdb mongod; do
       [[ -f "$LOG_DIR/$f.log" ]] && files+=("$LOG_DIR/$f.log")
     done
     ((${#files[@]})) || die "no logs yet in $LOG_DIR"

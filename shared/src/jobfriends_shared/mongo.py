@@ -2,7 +2,8 @@
 
 Only features that FerretDB 1.24 and MongoDB share are used: no transactions, no TTL or partial
 indexes, no change streams. Correctness under concurrency rests on unique indexes on insert,
-never on atomic read-modify-write updates (FerretDB does those without a lock).
+never on atomic read-modify-write updates (FerretDB does those without a lock, on PostgreSQL
+as on SQLite: docs/store.md).
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ Database = AsyncDatabase[Document]
 Collection = AsyncCollection[Document]
 
 
-# Concurrent operations per process. FerretDB's SQLite backend gives each database a pool of
-# 100 connections, and an open cursor holds one while its owner may wait for another: a client
-# allowed 100 operations at once can exhaust that pool and deadlock the database for everyone
-# (seen under load). Well below it, the pool cannot run dry.
+# Concurrent operations per process. FerretDB holds a connection of its own pool towards its
+# backend for every cursor not yet read to the end, while the cursor's owner may wait for
+# another operation: clients allowed too many operations at once can drain that pool and stall
+# each other. On PostgreSQL the pool is shared by all clients (200 connections, set in
+# infra/bin/postgres.sh); on SQLite each database has one (2,000, patched). Sixteen per process
+# keeps a machine's services and tests well below either.
 MAX_POOL = 16
 
 

@@ -68,7 +68,10 @@ def _from_containers(stack: ExitStack) -> Endpoints:
 def _from_native(stack: ExitStack) -> Endpoints:
     script = repo_root() / "infra" / "bin" / "infra.sh"
     status = subprocess.run([str(script), "status"], capture_output=True, check=False)
-    subprocess.run([str(script), "up"], check=True)
+    # A store started for tests may skip waiting for the disk (fsync off): its data is thrown
+    # away. One already running (from `make up`) is used as it is.
+    env = {**os.environ, "JF_PG_PROFILE": os.environ.get("JF_PG_PROFILE", "test")}
+    subprocess.run([str(script), "up"], check=True, env=env)
     if status.returncode != 0:  # we started them, so we stop them
         stack.callback(subprocess.run, [str(script), "down"], check=False)
     return Endpoints(

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Our changes to FerretDB v1.24.2's source, applied to a writable copy before it is built.
+
+    ferretdb_patches.py BUILD_DIR
+
+Standard library only (it runs before any project dependency is installed). Each change is
+placed at an anchor, one line of FerretDB's source that must occur exactly once; when an anchor
+is missing (another FerretDB version) the build stops and names it, rather than building
+something unpatched. docs/store.md says why each change exists and what it measured.
+
+PostgreSQL backend: FerretDB pushes an equality filter down as `_jsonb->'f' @> value`, which
+no btree index answers, and never pushes a sort down, so the btree indexes it creates serve
+only uniqueness and every query reads the whole table.
+  - `_id` equality is pushed down as `=`, which the `_id` btree answers (an `_id` is never an
+    array, so `=` and containment are the same test for it);
+  - a non-unique index is created as a GIN index (`jsonb_path_ops`) over the same fields, which
+    answers `@>` on each of them, arrays included; a unique index keeps its btree, for
+    uniqueness, and gets a GIN sibling `<name>_gin`, dropped with it.
+FerretDB re-checks every document it reads against the whole filter, and PostgreSQL returns the
+same rows whichever index it uses, so no query's answer changes: only what it reads.
+
+SQLite backend (the fallback):
+  - `_id` lookups use the `_id` index: the index is on `_ferretdb_sjson->"_id"`, lookups said
+    `->'$._id'`, and SQLite uses an expression index only for the identical expression;
+  - a database's pool of SQLite connections is 2,000, not 100: every open cursor holds one,
+    and under load a drained pool stopped the whole database until restarted.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+T = "\t"
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    anchor: str  # one whole line of the source, without its indentation
+    where: str  # "before", "after" or "instead"
+    lines: tuple[str, ...]  # indented with tabs, as Go source is
+
+
+REGISTRY = "internal/backends/postgresql/metadata/registry.go"
+QUERY = "internal/backends/postgresql/query.go"
+SQLITE_METADATA = "internal/backends/sqlite/metadata/metadata.go"
+SQLITE_POOL = "internal/backends/sqlite/metadata/pool/opendb.go"
+
+CHANGES = (
+    Change(
+        QUERY,
+        "args = append(args, k, string(must.NotFail(sjson.MarshalSingleValue(v))))",
+        "after",
+        (
+            f"{T * 2}// jobfriends: `_id` equality as `=`, which the `_id` btree answers.",
+            f'{T * 2}if k == "_id" {{',
+            f'{T * 3}filter = strings.Replace(filter, " @> ", " = ", 1)',
+            f"{T * 2}}}",
+        ),
+    ),
+    Change(
+        REGISTRY,
+        "columns := make([]string, len(index.Key))",
+        "after",
+        (
+            f"{T * 2}// jobfriends: the same fields as a GIN index answering `@>`.",
+            f"{T * 2}ginColumns := make([]string, len(index.Key))",
+        ),
+    ),
+    Change(
+        REGISTRY,
+        'columns[i] = fmt.Sprintf("((%s->%s))", DefaultColumn, strings.Join(transformedParts, " -> "))',  # noqa: E501
+        "after",
+        (
+            f'{T * 3}ginColumns[i] = columns[i] + " jsonb_path_ops"',
+            f"{T * 3}if !index.Unique {{",
+            f"{T * 4}columns[i] = ginColumns[i]",
+            f"{T * 4}continue",
+            f"{T * 3}}}",
+        ),
+    ),
+    Change(
+        REGISTRY,
+        'q += "INDEX %s ON %s (%s)"',
+        "instead",
+        (
+            f'{T * 2}q += "INDEX %s ON %s "',
+            f"{T * 2}if !index.Unique {{",
+            f'{T * 3}q += "USING gin "',
+            f"{T * 2}}}",
+            f'{T * 2}q += "(%s)"',
+        ),
+    ),
+    Change(
+        REGISTRY,
+        "created = append(created, index.Name)",
+        "before",
+        (
+            f'{T * 2}if index.Unique && index.Name != "_id_" {{',
+            f"{T * 3}q = fmt.Sprintf(",
+            f'{T * 4}"CREATE INDEX IF NOT EXISTS %s ON %s USING gin (%s)",',
+            f'{T * 4}pgx.Identifier{{index.PgIndex + "_gin"}}.Sanitize(),',
+            f"{T * 4}pgx.Identifier{{dbName, c.TableName}}.Sanitize(),",
+            f'{T * 4}strings.Join(ginColumns, ", "),',
+            f"{T * 3})",
+            f"{T * 3}if _, err = p.Exec(ctx, q); err != nil {{",
+            f"{T * 4}_ = r.indexesDrop(ctx, p, dbName, collectionName, append(created, index.Name))",  # noqa: E501
+            f"{T * 4}return lazyerrors.Error(err)",
+            f"{T * 3}}}",
+            f"{T * 2}}}",
+            "",
+        ),
+    ),
+    Change(
+        REGISTRY,
+        'q := fmt.Sprintf("DROP INDEX %s", pgx.Identifier{dbName, c.Indexes[i].PgIndex}.Sanitize())',  # noqa: E501
+        "before",
+        (
+            f'{T * 2}sibling := pgx.Identifier{{dbName, c.Indexes[i].PgIndex + "_gin"}}.Sanitize()',
+            f'{T * 2}if _, err := p.Exec(ctx, "DROP INDEX IF EXISTS "+sibling); err != nil {{',
+            f"{T * 3}return lazyerrors.Error(err)",
+            f"{T * 2}}}",
+            "",
+        ),
+    ),
+    Change(
+        SQLITE_METADATA,
+        "IDColumn = DefaultColumn + \"->'$._id'\"",
+        "instead",
+        (f"{T}IDColumn = DefaultColumn + \"->'_id'\"",),
+    ),
+    Change(
+        SQLITE_POOL,
+        "db.SetMaxOpenConns(100)",
+        "instead",
+        (f"{T}db.SetMaxOpenConns(2000)",),
+    ),
+)
+
+
+def apply(root: Path, change: Change) -> None:
+    path = root / change.path
+    lines = path.read_text().split("\n")
+    hits = [i for i, line in enumerate(lines) if line.strip() == change.anchor]
+    if len(hits) != 1:
+        raise SystemExit(
+            f"ferretdb: expected once in {change.path}, found {len(hits)}: {change.anchor}"
+        )
+    at = hits[0]
+    new = list(change.lines)
+    if change.where == "before":
+        lines[at:at] = new
+    elif change.where == "after":
+        lines[at + 1 : at + 1] = new
+    else:
+        lines[at : at + 1] = new
+    path.write_text("\n".join(lines))
+
+
+def main() -> None:
+    root = Path(sys.argv[1])
+    for change in CHANGES:
+        apply(root, change)
+
+
+if __name__ == "__main__":
+    main()
