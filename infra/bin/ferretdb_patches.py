@@ -15,7 +15,10 @@ only uniqueness and every query reads the whole table.
     array, so `=` and containment are the same test for it);
   - a non-unique index is created as a GIN index (`jsonb_path_ops`) over the same fields, which
     answers `@>` on each of them, arrays included; a unique index keeps its btree, for
-    uniqueness, and gets a GIN sibling `<name>_gin`, dropped with it.
+    uniqueness, and gets a GIN sibling `<name>_gin`, dropped with it. Without `fastupdate`:
+    GIN's default keeps new entries in a pending list that every query reads through, up to
+    4 MB of it after a bulk load (a 20-row lookup in 100,000 documents: 4 ms with it, 0.07 ms
+    without); writes pay a little more instead.
 FerretDB re-checks every document it reads against the whole filter, and PostgreSQL returns the
 same rows whichever index it uses, so no query's answer changes: only what it reads.
 
@@ -86,11 +89,11 @@ CHANGES = (
         'q += "INDEX %s ON %s (%s)"',
         "instead",
         (
-            f'{T * 2}q += "INDEX %s ON %s "',
-            f"{T * 2}if !index.Unique {{",
-            f'{T * 3}q += "USING gin "',
+            f"{T * 2}if index.Unique {{",
+            f'{T * 3}q += "INDEX %s ON %s (%s)"',
+            f"{T * 2}}} else {{",
+            f'{T * 3}q += "INDEX %s ON %s USING gin (%s) WITH (fastupdate = off)"',
             f"{T * 2}}}",
-            f'{T * 2}q += "(%s)"',
         ),
     ),
     Change(
@@ -100,7 +103,7 @@ CHANGES = (
         (
             f'{T * 2}if index.Unique && index.Name != "_id_" {{',
             f"{T * 3}q = fmt.Sprintf(",
-            f'{T * 4}"CREATE INDEX IF NOT EXISTS %s ON %s USING gin (%s)",',
+            f'{T * 4}"CREATE INDEX IF NOT EXISTS %s ON %s USING gin (%s) WITH (fastupdate = off)",',
             f'{T * 4}pgx.Identifier{{index.PgIndex + "_gin"}}.Sanitize(),',
             f"{T * 4}pgx.Identifier{{dbName, c.TableName}}.Sanitize(),",
             f'{T * 4}strings.Join(ginColumns, ", "),',
