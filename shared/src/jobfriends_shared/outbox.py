@@ -18,10 +18,11 @@ relay in memory, and after publishing the relay records the unit as published wi
 insert and deletes its entries by `_id` (each batched). The recovery pass reads old committed
 entries back: units recorded as published are deleted (their fast-path delete failed), the
 others (left by a crashed process or a failed publish) are published. FerretDB does
-per-document work for every update, answers `$in` on `_id` and sorted scans by reading the
-whole collection, so the hot path avoids all three; and since every filter but `{_id: x}` is a
-scan, the recovery pass's scan stays cheap only while the collection holds just the entries
-not yet published. Several events committed at once are stored as one entry (`_bundle`).
+per-document work for every update, pushes no `$in`, range or sort down to its backend (it
+reads every document its equality conditions leave, then matches and sorts in memory), so the
+hot path avoids all three; and the recovery pass's range stays cheap only while the collection
+holds just the entries not yet published. Several events committed at once are stored as one
+entry (`_bundle`). (docs/store.md: what FerretDB answers from an index.)
 """
 
 from __future__ import annotations
@@ -51,13 +52,6 @@ COLLECTION = "outbox"
 # that it was published is recorded per unit in `outbox_published`, after which the recovery
 # pass deletes the unit's entries.
 PENDING, COMMITTED, ABANDONED = "pending", "committed", "abandoned"
-# A unit this process staged and settles within this time is settled by `_id` alone: no
-# sweeper may touch a pending unit this young (their grace, `OutboxRelay(stale_after=...)`,
-# is longer; 30 s by default), so "only if still pending" holds without saying so. Said in
-# the filter, it costs a scan of the whole collection on FerretDB 1.24, which answers only a
-# bare `{_id: x}` from its index (anything more is a scan up to the first match, and a fresh
-# entry is the last one).
-FRESH_SECONDS = 5.0
 UNITS_FIELD = "_units"
 # What differs between the events of one unit; the rest of an entry is the unit's.
 _PER_EVENT = ("_id", "seq", "key", "type", "version", "correlation_id", "value")
@@ -133,9 +127,8 @@ class Outbox:
         self._db = db
         self._clock = clock
         self._prefix = topic_prefix
-        # Units staged here and not yet settled: their entries and when (monotonic) they were
-        # staged.
-        self._staged: dict[str, tuple[list[Document], float]] = {}
+        # Units staged here and not yet settled, with their entries.
+        self._staged: dict[str, list[Document]] = {}
         # Units handed to this process's relay and not yet recorded as published: the recovery
         # pass leaves them alone, so a fresh unit is not published twice by both paths.
         self.in_flight: set[str] = set()
@@ -195,7 +188,7 @@ class Outbox:
         if state == COMMITTED:
             self._hand_over(docs)
         else:
-            self._staged[unit] = (docs, time.monotonic())
+            self._staged[unit] = docs
         return unit
 
     def _hand_over(self, docs: list[Document]) -> None:
@@ -206,26 +199,22 @@ class Outbox:
     async def commit(self, unit: str) -> None:
         staged = self._staged.pop(unit, None)
         await self._settle(unit, staged, COMMITTED)
-        self._hand_over(staged[0] if staged else [])
+        self._hand_over(staged or [])
 
     async def abandon(self, unit: str) -> None:
         await self._settle(unit, self._staged.pop(unit, None), ABANDONED)
 
-    async def _settle(
-        self, unit: str, staged: tuple[list[Document], float] | None, state: str
-    ) -> None:
-        """By `_id` when this process staged the unit (the only lookup FerretDB indexes): by
-        `_id` alone while the unit is fresh (`FRESH_SECONDS`), else only if still pending; by
-        unit otherwise (the sweeper settling another process's unit, a rare path)."""
+    async def _settle(self, unit: str, staged: list[Document] | None, state: str) -> None:
+        """Only while still pending (a sweeper may have settled the unit meanwhile). By `_id`
+        when this process staged the unit, one entry at a time (FerretDB updates each document
+        on its own anyway, and its `_id` lookup is the cheapest); by unit otherwise (the
+        sweeper settling another process's unit, a rare path)."""
         update = {"$set": {"state": state}}
         if staged is None:
             await self._coll.update_many({"unit": unit, "state": PENDING}, update)
             return
-        docs, at = staged
-        fresh = time.monotonic() - at < FRESH_SECONDS
-        guard = {} if fresh else {"state": PENDING}
         await asyncio.gather(
-            *(self._coll.update_one({"_id": d["_id"], **guard}, update) for d in docs)
+            *(self._coll.update_one({"_id": d["_id"], "state": PENDING}, update) for d in staged)
         )
 
     @asynccontextmanager
@@ -257,8 +246,8 @@ class Outbox:
     async def committed_before(self, cutoff: datetime, limit: int) -> list[Document]:
         """Recovery: committed entries older than `cutoff`, oldest first within the batch.
 
-        The scan is unsorted (natural order is insertion order on FerretDB's SQLite tables, and
-        a sorted scan would read every matching document); the batch is sorted here."""
+        The read is unsorted (FerretDB would read every matching entry to sort them, whatever
+        the limit); the batch is sorted here."""
         cursor = self._coll.find({"state": COMMITTED, "staged_at": {"$lt": cutoff}}).limit(limit)
         found = await cursor.to_list(length=limit)
         return sorted((e for d in found for e in entries(d)), key=lambda d: d["seq"])
@@ -271,12 +260,12 @@ class Outbox:
             await self._published.insert_many([{"_id": u, "at": now} for u in units], ordered=False)
 
     async def published_units(self, units: Sequence[str]) -> set[str]:
-        # One `_id` lookup each: FerretDB uses an index for nothing else (`$in` scans).
+        # One `_id` lookup each: FerretDB pushes no `$in` down, so one would read every entry.
         found = await asyncio.gather(*(self._published.find_one({"_id": u}) for u in units))
         return {str(doc["_id"]) for doc in found if doc is not None}
 
     async def forget(self, ids: Sequence[str]) -> None:
-        """Delete settled entries by `_id` (the only lookup FerretDB indexes), all in one
+        """Delete settled entries by `_id` (FerretDB's cheapest lookup), all in one
         command: measured on FerretDB 1.24, 100 deletes took ~0.05 s in one command and
         ~0.15 s as 100 concurrent ones (which every other write then queued behind)."""
         ops = [DeleteOne({"_id": i}) for i in dict.fromkeys(ids)]
