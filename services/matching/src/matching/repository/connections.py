@@ -15,8 +15,9 @@
   unique (owner, member) index; a nudge's `_id` is its deterministic period key and it takes
   one of three monthly `slot`s (unique), so a restart can neither double nor skip one.
 
-Hot paths read by `_id` only (FerretDB 1.24 answers nothing else from an index); the scans
-left are list pages, periodic jobs and erasure.
+Hot paths read by `_id` or by equality on indexed fields, which FerretDB on PostgreSQL answers
+from an index (docs/store.md); ranges and sorts are matched in memory after that, so list
+pages read one person's requests, and periodic jobs and erasure scan.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ CONNECTIONS = "connections"
 TRIBE = "tribe"
 CADENCES = "cadences"
 NUDGES = "nudges"
-SLOT_PROBE = 5  # cap slots looked up per round trip
 
 
 class ConnectionRepository:
@@ -105,22 +105,21 @@ class ConnectionRepository:
 
     # --- cap slots ------------------------------------------------------------------------
 
-    async def _claim_slot(self, coll: Any, ids: Sequence[str], doc: Document) -> bool:
-        """Take the first free slot. Reads are `_id` lookups (FerretDB indexes nothing else),
-        a few at a time from the first slot (most people use a few of their 20 or 50, and
-        50 lookups at once for each request queued on the connection pool under load); the
-        insert's unique `_id` settles a race for the same slot."""
-        for start in range(0, len(ids), SLOT_PROBE):
-            chunk = ids[start : start + SLOT_PROBE]
-            found = await asyncio.gather(*(coll.find_one({"_id": i}, {"_id": 1}) for i in chunk))
-            for slot, taken in zip(chunk, found, strict=True):
-                if taken is not None:
-                    continue
-                try:
-                    await coll.insert_one({"_id": slot, **doc})
-                except DuplicateKeyError:
-                    continue  # a concurrent request took it; try the next one
-                return True
+    async def _claim_slot(
+        self, coll: Any, ids: Sequence[str], doc: Document, mine: Document
+    ) -> bool:
+        """Take the first free slot: the taken ones come from one query on this person's
+        slots (`mine`, equality on indexed fields), and the insert's unique `_id` settles a
+        race for the same slot."""
+        taken = {d["_id"] async for d in coll.find(mine, {"_id": 1})}
+        for slot in ids:
+            if slot in taken:
+                continue
+            try:
+                await coll.insert_one({"_id": slot, **doc})
+            except DuplicateKeyError:
+                continue  # a concurrent request took it; try the next one
+            return True
         return False
 
     async def claim_pending_slot(
@@ -128,7 +127,7 @@ class ConnectionRepository:
     ) -> bool:
         ids = [f"{user_id}|{k}" for k in range(cap)]
         doc = {"user": user_id, "request_id": request_id, "at": at}
-        return await self._claim_slot(self.pending_slots, ids, doc)
+        return await self._claim_slot(self.pending_slots, ids, doc, {"user": user_id})
 
     async def release_pending_slot(self, request_id: str) -> None:
         await self.pending_slots.delete_many({"request_id": request_id})
@@ -138,7 +137,7 @@ class ConnectionRepository:
     ) -> bool:
         ids = [f"{user_id}|{day}|{k}" for k in range(cap)]
         doc = {"user": user_id, "day": day, "request_id": request_id, "at": at}
-        return await self._claim_slot(self.daily_slots, ids, doc)
+        return await self._claim_slot(self.daily_slots, ids, doc, {"user": user_id, "day": day})
 
     async def stale_pending_slots(self, before: datetime, limit: int = 500) -> list[Document]:
         return await self.pending_slots.find({"at": {"$lt": before}}).limit(limit).to_list(limit)
