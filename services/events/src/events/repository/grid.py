@@ -1,10 +1,10 @@
 """The geo grid, stored so that every read is a look-up by `_id`.
 
-FerretDB 1.24 (SQLite) pushes only `{_id: <value>}` down to its storage: a filter on any other
-field, even an indexed one, or `_id` with `$in`/ranges, reads the whole collection (its
-`explain` says `filterPushdown: false`). A multikey index on a `cells` field would therefore
-make nearby search a full scan there. Instead each grid cell is a document addressed by its key,
-which is fast on both stores:
+FerretDB 1.24 has no geo queries, pushes no `$in` or range down to its storage (they read the
+whole collection), and on its SQLite fallback answers only `{_id: <value>}` from an index
+(docs/store.md). A multikey index on a `cells` field, queried with `$in` over the cells a search
+covers, would therefore make nearby search a full scan there. Instead each grid cell is a
+document addressed by its key, which is fast on every store:
 
 - `f:<i>:<j>@<v>`: version `v` of a fine cell, `items` = entries `{id, lat, lon, s, e}` (start
   and end as epoch seconds; objects, because FerretDB refuses arrays nested in arrays);

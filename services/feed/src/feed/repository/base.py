@@ -1,11 +1,10 @@
 """Query helpers every feed repository shares, and the FerretDB facts that shaped them.
 
-FerretDB 1.24 on SQLite (our local and CI store) pushes only `_id` equality down to SQL: a
-filter on any other field, `$in` on `_id` and `_id` ranges all read and decode the whole
-collection (measured: ~60 µs per stored document). MongoDB uses the indexes we declare, so the
-queries stay ordinary; but on hot read paths that need a handful of known documents we fetch
-them by concurrent `_id` point reads (`by_ids`), which costs the same on both stores whatever
-the collection's size.
+FerretDB 1.24 pushes no `$in` and no range down to its storage: `$in` on `_id` reads and
+decodes the whole collection (on SQLite, our fallback, so does every filter but `_id`
+equality; docs/store.md). MongoDB uses the indexes we declare, so the queries stay ordinary;
+but on hot read paths that need a handful of known documents we fetch them by concurrent `_id`
+point reads (`by_ids`), which costs the same on every store whatever the collection's size.
 """
 
 from __future__ import annotations
