@@ -7,6 +7,7 @@
 #   infra/bin/postgres.sh stop      fast shutdown of the process in our pid file
 #   infra/bin/postgres.sh status    "running"/"stopped"; exit 0/1
 #   infra/bin/postgres.sh url       the URL FerretDB connects with
+#   infra/bin/postgres.sh sql "…"   one statement, its rows unadorned (e.g. "SHOW fsync")
 #
 # Env: JF_INFRA_DIR, JF_PG_PORT (55432), JF_PG_PROFILE (durable|test), JF_START_TIMEOUT,
 #      JF_STOP_TIMEOUT.
@@ -14,7 +15,7 @@
 # The cluster belongs to an unprivileged user: `postgres` (created by the Debian package) when
 # run as root, the current user otherwise; PostgreSQL refuses to run as root. It listens on
 # loopback only, with no Unix socket, and trusts loopback connections (as FerretDB runs
-# without authentication locally, DESIGN.md §5).
+# without authentication locally, docs/store.md).
 #
 # Profiles, chosen at each start (they are server settings, not part of the cluster):
 #   durable  the default, used by `make up` and `make bench`: fsync and synchronous commits on.
@@ -165,37 +166,56 @@ ensure_database() {
   fi
 }
 
-start() {
-  if running "$PIDFILE" "$PATTERN"; then
-    if "$(bindir)/pg_isready" -q -h "$HOST" -p "$PORT"; then
-      log "postgres: already running (pid $(read_pid "$PIDFILE")) on $HOST:$PORT"
-      return 0
-    fi
-  else
-    port_open "$HOST" "$PORT" && die "postgres: $HOST:$PORT is taken by a process we did not start"
-    install
-    mkdir -p "$LOG_DIR" "$RUN_DIR"
-    initialise
-    drop_stale_lock
-    local -a opts prefix
-    mapfile -t opts < <(settings)
-    mapfile -t prefix < <(owner_prefix)
-    log "postgres: starting ($PROFILE profile) on $HOST:$PORT"
-    launch postgres "$LOGFILE" "$PIDFILE" "${prefix[@]}" "$(bindir)/postgres" -D "$PG_DATA" "${opts[@]}"
-  fi
+# launch_and_wait: start the server and wait until it answers; 1 if it exits first.
+launch_and_wait() {
+  local -a opts prefix
+  mapfile -t opts < <(settings)
+  mapfile -t prefix < <(owner_prefix)
+  log "postgres: starting ($PROFILE profile) on $HOST:$PORT"
+  launch postgres "$LOGFILE" "$PIDFILE" "${prefix[@]}" "$(bindir)/postgres" -D "$PG_DATA" "${opts[@]}"
+  wait_ready
+}
+
+wait_ready() {
   local deadline=$((SECONDS + JF_START_TIMEOUT)) pid
   pid="$(read_pid "$PIDFILE")"
   until "$(bindir)/pg_isready" -q -h "$HOST" -p "$PORT"; do
     if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
       rm -f "$PIDFILE"
-      log "postgres: not ready; last log lines ($LOGFILE):"
-      tail -n 30 "$LOGFILE" >&2 || true
       return 1
     fi
     sleep 0.2
   done
+}
+
+start() {
+  if running "$PIDFILE" "$PATTERN"; then
+    if ! wait_ready; then
+      log "postgres: running but not answering; last log lines ($LOGFILE):"
+      tail -n 30 "$LOGFILE" >&2 || true
+      return 1
+    fi
+    log "postgres: already running (pid $(read_pid "$PIDFILE")) on $HOST:$PORT"
+    return 0
+  fi
+  port_open "$HOST" "$PORT" && die "postgres: $HOST:$PORT is taken by a process we did not start"
+  install
+  mkdir -p "$LOG_DIR" "$RUN_DIR"
+  initialise
+  drop_stale_lock
+  # After a crash the old server's backends can hold its shared memory for a moment, and the
+  # new server refuses to start until they are gone: a few tries, a second apart.
+  local tries=0
+  until launch_and_wait; do
+    if ((++tries >= 5)); then
+      log "postgres: did not start; last log lines ($LOGFILE):"
+      tail -n 30 "$LOGFILE" >&2 || true
+      return 1
+    fi
+    sleep 1
+  done
   ensure_database
-  log "postgres: ready (pid $pid)"
+  log "postgres: ready (pid $(read_pid "$PIDFILE"))"
 }
 
 stop() {
@@ -221,8 +241,9 @@ case "${1:-}" in
   stop) stop ;;
   status) status ;;
   url) echo "postgres://$ROLE@$HOST:$PORT/$DATABASE?pool_max_conns=$POOL" ;;
+  sql) "$(bindir)/psql" -h "$HOST" -p "$PORT" -U "$ROLE" -d "$DATABASE" -tA -c "${2:?SQL}" ;;
   *)
-    echo "usage: $0 {install|start|stop|status|url}" >&2
+    echo "usage: $0 {install|start|stop|status|url|sql STATEMENT}" >&2
     exit 2
     ;;
 esac
