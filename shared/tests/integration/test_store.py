@@ -22,7 +22,7 @@ async def _postgresql_nodes(db: Database, collection: str, query: dict[str, Any]
         return set()
     reply = await db.command({"explain": {"find": collection, "filter": query}})
     plan = reply.get("queryPlanner", {}).get("Plan")
-    if plan is None:  # FerretDB, but not on its PostgreSQL backend
+    if not isinstance(plan, dict):  # FerretDB, but not on PostgreSQL (SQLite's is a list)
         return set()
     assert reply["filterPushdown"] is True, reply
     return _nodes(plan)
