@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
+from jobfriends_shared.bodies import not_null
 from jobfriends_shared.contracts.events import EventKind
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,6 +55,8 @@ class EventPatch(Strict):
         None, description="Seats; leave out for no limit"
     )
     visibility: Visibility | None = None
+
+    _kept = not_null("starts_at", "ends_at")
 
 
 class EventIn(EventPatch):

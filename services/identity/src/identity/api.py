@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response, status
+from jobfriends_shared.bodies import not_null
 from jobfriends_shared.contracts.identity import GeoPoint, MilestoneKind, OpenTo, Seniority
 from jobfriends_shared.contracts.professions import PROFESSIONS
 from jobfriends_shared.http import CallerDep, current_caller
@@ -68,6 +69,8 @@ class ProfilePatch(Strict):
     open_to: list[OpenTo] | None = Field(None, max_length=10)
     time_zone: Annotated[str, Field(max_length=64)] | None = None
     visibility: dict[Literal["about", "skills", "location", "open_to"], Visibility] | None = None
+
+    _kept = not_null("display_name", "visibility")
 
 
 class ProfileOut(BaseModel):
