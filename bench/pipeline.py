@@ -152,8 +152,8 @@ async def consume_and_store_vs_raw(endpoints: Endpoints, n: int = 5_000) -> list
             {"_id": payload.user_id}, {"name": payload.display_name}, upsert=True
         )
 
-    runtime.consumer.on("user.registered")(store)
-    runtime.consume([TOPIC])
+    runtime.consumer.on(UserRegistered)(store)
+    runtime.consume()
     try:
         started = time.perf_counter()
         async with runtime.running():

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
@@ -26,6 +26,7 @@ from pymongo.errors import DuplicateKeyError
 
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.contracts import UnknownEventType, parse_payload
+from jobfriends_shared.contracts.base import Payload, contract_for, contract_of
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Database
 from jobfriends_shared.observability import Metrics, server_span
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 
 PROCESSED = "processed_events"
 Handler = Callable[[Envelope, Any], Awaitable[None]]
+P = TypeVar("P", bound=Payload)
+# A handler of one payload class: mypy holds its second parameter to that class.
+TypedHandler = Callable[[Envelope, P], Awaitable[None]]
 # (dead-letter topic, key, value, headers) -> awaits the broker's acknowledgement
 DeadLetterSend = Callable[[str, bytes | None, bytes, dict[str, str]], Awaitable[None]]
 
@@ -74,16 +78,31 @@ class EventConsumer:
         self._dead_letter = dead_letter
         self._attempts = attempts
         self._backoff = backoff
-        self._handlers: dict[str, Handler] = {}
+        # By (type, version): a handler receives exactly the payload class it was typed for.
+        self._handlers: dict[tuple[str, int], Handler] = {}
         self.stats = ConsumerStats()
 
     @property
     def event_types(self) -> tuple[str, ...]:
-        return tuple(self._handlers)
+        return tuple(event_type for event_type, _ in self._handlers)
 
-    def on(self, event_type: str) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            self._handlers[event_type] = handler
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The topics the handlers' events travel on (logical names, in catalogue order of
+        first registration): what this consumer must subscribe to."""
+        topics = (contract_for(*key).topic for key in self._handlers)
+        return tuple(dict.fromkeys(topics))
+
+    def on(self, model: type[P]) -> Callable[[TypedHandler[P]], TypedHandler[P]]:
+        """Register the handler of one event: its payload class names the type, the version
+        and the topic, so a misspelt event or a handler of the wrong payload fails in mypy."""
+        spec = contract_of(model)
+        key = (spec.event_type, spec.version)
+
+        def register(handler: TypedHandler[P]) -> TypedHandler[P]:
+            if key in self._handlers:
+                raise TypeError(f"{spec.event_type} v{spec.version} has two handlers")
+            self._handlers[key] = handler
             return handler
 
         return register
@@ -118,7 +137,7 @@ class EventConsumer:
         except ValidationError as exc:
             await self._to_dead_letter(topic, key, raw, "malformed envelope", exc, where)
             return Outcome.dead_lettered
-        handler = self._handlers.get(envelope.type)
+        handler = self._handlers.get((envelope.type, envelope.version))
         if handler is None:
             return Outcome.ignored
         try:

@@ -78,29 +78,32 @@ class Runtime:
     ) -> None:
         await (await send(self.broker, topic_name, key, value, headers))
 
-    def consume(self, topic_names: Sequence[str], consumer: EventConsumer | None = None) -> None:
-        """Subscribe the consumer (with its handlers already registered) to these topics; the
-        service's instances share the partitions through one consumer group per topic."""
-        self._consumed_topics += list(topic_names)
+    def consume(self, consumer: EventConsumer | None = None) -> None:
+        """Subscribe the consumer (with its handlers already registered) to the topics its
+        handlers' events travel on; the service's instances share the partitions through one
+        consumer group per topic."""
+        consumer = consumer or self.consumer
+        topic_names = list(consumer.topics)
+        self._consumed_topics += topic_names
         subscribe(
             self.broker,
-            consumer or self.consumer,
-            topic_names=list(topic_names),
+            consumer,
+            topic_names=topic_names,
             group_id=f"{self.prefix}{self.name}",
             prefix=self.prefix,
             workers=self.settings.consumer_workers,
             fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
 
-    def broadcast(self, topic_names: Sequence[str], consumer: EventConsumer) -> None:
-        """Every instance receives every new message (a consumer group of its own), e.g. to
-        push notifications to the clients connected to this instance. `consumer` should be a
-        separate `EventConsumer` whose handlers only touch this instance's memory
-        (`broadcast_consumer`)."""
+    def broadcast(self, consumer: EventConsumer) -> None:
+        """Every instance receives every new message of the consumer's topics (a consumer group
+        of its own), e.g. to push notifications to the clients connected to this instance.
+        `consumer` should be a separate `EventConsumer` whose handlers only touch this
+        instance's memory (`broadcast_consumer`)."""
         subscribe(
             self.broker,
             consumer,
-            topic_names=list(topic_names),
+            topic_names=list(consumer.topics),
             group_id=f"{self.prefix}{self.name}.{self.instance}.{uuid.uuid4().hex[:8]}",
             prefix=self.prefix,
             from_start=False,

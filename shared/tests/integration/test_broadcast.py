@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from jobfriends_shared.contracts.identity import UserRegistered
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.runtime import Runtime
 from jobfriends_shared.testing import wait_for
@@ -19,11 +20,11 @@ async def test_what_is_sent_once_a_broadcast_says_it_hears_is_heard(
 
     consumer = runtime.broadcast_consumer()
 
-    @consumer.on("user.registered")
+    @consumer.on(UserRegistered)
     async def hear(envelope: Envelope, _: Any) -> None:
         heard.append(str(envelope.id))
 
-    runtime.broadcast(["identity.users"], consumer)
+    runtime.broadcast(consumer)
     async with runtime.running():
 
         async def hearing() -> bool:

@@ -11,7 +11,7 @@ import pytest
 from jobfriends_shared import outbox as outbox_module
 from jobfriends_shared.consumer import Outcome
 from jobfriends_shared.contracts import build_event
-from jobfriends_shared.contracts.identity import UserBlocked
+from jobfriends_shared.contracts.identity import UserBlocked, UserRegistered
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Database
 from jobfriends_shared.outbox import ABANDONED, Outbox, stamp
@@ -82,8 +82,8 @@ async def test_event_of_a_state_change_that_never_happened_is_never_published(
 async def test_same_event_delivered_twice_is_applied_once(
     runtime: Runtime, probe_db: Database, topics: str, raw_producer: Any
 ) -> None:
-    runtime.consumer.on("user.registered")(counting_handler(probe_db))
-    runtime.consume(["identity.users"])
+    runtime.consumer.on(UserRegistered)(counting_handler(probe_db))
+    runtime.consume()
     twin, other = registered(1), registered(2)
     topic = f"{topics}identity.users"
     for event in (twin, twin, other, twin):
@@ -107,8 +107,8 @@ async def _duplicates_seen(runtime: Runtime, topic: str, n: int) -> bool:
 async def test_malformed_message_goes_to_dead_letter_and_the_next_is_processed(
     infra: Endpoints, runtime: Runtime, probe_db: Database, topics: str, raw_producer: Any
 ) -> None:
-    runtime.consumer.on("user.registered")(counting_handler(probe_db))
-    runtime.consume(["identity.users"])
+    runtime.consumer.on(UserRegistered)(counting_handler(probe_db))
+    runtime.consume()
     topic = f"{topics}identity.users"
     good = registered(7)
     broken_contract = registered(8).model_copy(update={"payload": {"user_id": 8}})
@@ -137,8 +137,8 @@ async def test_handler_that_keeps_failing_is_dead_lettered_after_bounded_retries
             raise RuntimeError("downstream is broken")
         await probe_db["applied"].insert_one({"event_id": str(envelope.id)})
 
-    runtime.consumer.on("user.registered")(flaky)
-    runtime.consume(["identity.users"])
+    runtime.consumer.on(UserRegistered)(flaky)
+    runtime.consume()
     topic = f"{topics}identity.users"
     poison, after = registered(1), registered(2)
     for event in (poison, after):
@@ -160,8 +160,8 @@ async def test_consumer_restarted_mid_stream_resumes_without_loss_or_doubles(
     await raw_producer.flush()
 
     first = Runtime("probe", probe_settings)
-    first.consumer.on("user.registered")(counting_handler(probe_db))
-    first.consume(["identity.users"])
+    first.consumer.on(UserRegistered)(counting_handler(probe_db))
+    first.consume()
     async with first.running():
         await wait_for(lambda: _at_least(probe_db, 10))
     # more arrive while the consumer is down
@@ -170,8 +170,8 @@ async def test_consumer_restarted_mid_stream_resumes_without_loss_or_doubles(
     await raw_producer.flush()
 
     second = Runtime("probe", probe_settings)
-    second.consumer.on("user.registered")(counting_handler(probe_db))
-    second.consume(["identity.users"])
+    second.consumer.on(UserRegistered)(counting_handler(probe_db))
+    second.consume()
     async with second.running():
         await wait_for(lambda: _at_least(probe_db, 60), timeout=90)
     rows = await probe_db["applied"].find({}, {"_id": 0}).to_list()

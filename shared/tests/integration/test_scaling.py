@@ -18,8 +18,8 @@ def _instance(settings: Any, db: Database, name: str) -> Runtime:
     async def apply(envelope: Envelope, payload: Any) -> None:
         await db["applied"].insert_one({"event_id": str(envelope.id), "by": name})
 
-    runtime.consumer.on("user.registered")(apply)
-    runtime.consume(["identity.users"])
+    runtime.consumer.on(UserRegistered)(apply)
+    runtime.consume()
     return runtime
 
 

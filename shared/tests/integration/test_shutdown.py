@@ -49,8 +49,8 @@ async def test_stopping_finishes_the_message_in_hand_and_commits_it(
                 await runtime.outbox.emit([_registered("echo")], topic="identity.users")
             await probe_db["applied"].insert_one({"user": payload.user_id, "by": name})
 
-        runtime.consumer.on("user.registered")(apply)
-        runtime.consume(["identity.users"])
+        runtime.consumer.on(UserRegistered)(apply)
+        runtime.consume()
         return runtime
 
     async def send(event: Envelope) -> None:
@@ -104,7 +104,7 @@ async def test_stopping_finishes_the_message_in_hand_and_commits_it(
 async def test_a_step_that_never_ends_does_not_keep_the_instance_from_stopping(
     runtime: Runtime, topics: str
 ) -> None:
-    runtime.consume(["identity.users"])
+    runtime.consume()
     close = runtime.client.close
     stuck = asyncio.Event()
 

@@ -28,51 +28,49 @@ from jobfriends_shared.runtime import Runtime
 
 from events.service import Services
 
-TOPICS = ("identity.users", "matching.connections", "matching.suggestions", "feed.social")
-
 
 def register(runtime: Runtime, services: Services) -> None:
     on = runtime.consumer.on
     projections = services.projections
 
-    @on("profile.updated")
+    @on(ProfileUpdated)
     async def profile_updated(_: Envelope, event: ProfileUpdated) -> None:
         await projections.profile_updated(event.user_id, event.profile)
 
-    @on("user.blocked")
+    @on(UserBlocked)
     async def blocked(_: Envelope, event: UserBlocked) -> None:
         await projections.block_changed(event.blocker_id, event.blocked_id, blocked=True)
 
-    @on("user.unblocked")
+    @on(UserUnblocked)
     async def unblocked(_: Envelope, event: UserUnblocked) -> None:
         await projections.block_changed(event.blocker_id, event.blocked_id, blocked=False)
 
-    @on("user.deleted")
+    @on(UserDeleted)
     async def deleted(envelope: Envelope, event: UserDeleted) -> None:
         await projections.erase(event.user_id, envelope.correlation_id)
 
-    @on("connection.accepted")
+    @on(ConnectionAccepted)
     async def accepted(_: Envelope, event: ConnectionAccepted) -> None:
         await projections.connection_changed(event.from_user_id, event.to_user_id, True)
 
-    @on("connection.removed")
+    @on(ConnectionRemoved)
     async def removed(_: Envelope, event: ConnectionRemoved) -> None:
         await projections.connection_changed(event.from_user_id, event.to_user_id, False)
 
-    @on("match.suggestions_refreshed")
+    @on(SuggestionsRefreshed)
     async def suggestions(_: Envelope, event: SuggestionsRefreshed) -> None:
         await projections.matches_refreshed(event.user_id, event.top)
 
-    @on("group.created")
+    @on(GroupCreated)
     async def group_created(_: Envelope, event: GroupCreated) -> None:
         await projections.group_created(event.group_id, event.owner_id, event.name)
 
-    @on("group.member_joined")
+    @on(GroupMemberJoined)
     async def joined(_: Envelope, event: GroupMemberJoined) -> None:
         await projections.membership_changed(event.group_id, event.user_id, member=True)
 
-    @on("group.member_left")
+    @on(GroupMemberLeft)
     async def left(_: Envelope, event: GroupMemberLeft) -> None:
         await projections.membership_changed(event.group_id, event.user_id, member=False)
 
-    runtime.consume(TOPICS)
+    runtime.consume()

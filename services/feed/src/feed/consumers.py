@@ -32,47 +32,47 @@ _MAX_IDS = 500  # a bigger write is announced as "any document of the collection
 def register(runtime: Runtime, feed: FeedService) -> None:
     on = runtime.consumer.on
 
-    @on("user.registered")
+    @on(UserRegistered)
     async def registered(_: Envelope, event: UserRegistered) -> None:
         await feed.social.registered(event.user_id, event.display_name)
 
-    @on("profile.updated")
+    @on(ProfileUpdated)
     async def profile_updated(_: Envelope, event: ProfileUpdated) -> None:
         await feed.social.profile_updated(event.user_id, event.profile)
 
-    @on("user.blocked")
+    @on(UserBlocked)
     async def blocked(envelope: Envelope, event: UserBlocked) -> None:
         await feed.social.blocked(event.blocker_id, event.blocked_id, envelope.correlation_id)
 
-    @on("user.unblocked")
+    @on(UserUnblocked)
     async def unblocked(_: Envelope, event: UserUnblocked) -> None:
         await feed.social.unblocked(event.blocker_id, event.blocked_id)
 
-    @on("user.deleted")
+    @on(UserDeleted)
     async def deleted(envelope: Envelope, event: UserDeleted) -> None:
         await feed.social.erase(event.user_id, envelope.correlation_id)
 
-    @on("milestone.recorded")
+    @on(MilestoneRecorded)
     async def milestone(envelope: Envelope, event: MilestoneRecorded) -> None:
         await feed.posts.milestone_recorded(event, envelope.correlation_id)
 
-    @on("connection.accepted")
+    @on(ConnectionAccepted)
     async def accepted(_: Envelope, event: ConnectionAccepted) -> None:
         await feed.social.connected(event.from_user_id, event.to_user_id)
 
-    @on("connection.removed")
+    @on(ConnectionRemoved)
     async def removed(_: Envelope, event: ConnectionRemoved) -> None:
         await feed.social.disconnected(event.from_user_id, event.to_user_id)
 
-    @on("tribe.member_added")
+    @on(TribeMemberAdded)
     async def tribe_added(_: Envelope, event: TribeMemberAdded) -> None:
         await feed.social.tribe_changed(event.owner_id, event.member_id, added=True)
 
-    @on("tribe.member_removed")
+    @on(TribeMemberRemoved)
     async def tribe_removed(_: Envelope, event: TribeMemberRemoved) -> None:
         await feed.social.tribe_changed(event.owner_id, event.member_id, added=False)
 
-    runtime.consume(["identity.users", "matching.connections"])
+    runtime.consume()
 
 
 def share_copies(runtime: Runtime, cache: DocumentCache) -> None:
@@ -93,11 +93,11 @@ def share_copies(runtime: Runtime, cache: DocumentCache) -> None:
 
     consumer = runtime.broadcast_consumer()
 
-    @consumer.on("documents.changed")
+    @consumer.on(DocumentsChanged)
     async def changed(_: Envelope, event: DocumentsChanged) -> None:
         if event.instance != instance:
             cache.drop(event.collection, event.ids)
 
     cache.announce = announce
     cache.hearing = lambda: runtime.assigned(CACHE)
-    runtime.broadcast([CACHE], consumer)
+    runtime.broadcast(consumer)

@@ -14,16 +14,16 @@ from identity.service import IdentityService
 def register(runtime: Runtime, service: IdentityService) -> None:
     on = runtime.consumer.on
 
-    @on("connection.accepted")
+    @on(ConnectionAccepted)
     async def accepted(_: Envelope, event: ConnectionAccepted) -> None:
         await service.connection_changed(event.from_user_id, event.to_user_id, connected=True)
 
-    @on("connection.removed")
+    @on(ConnectionRemoved)
     async def removed(_: Envelope, event: ConnectionRemoved) -> None:
         await service.connection_changed(event.from_user_id, event.to_user_id, connected=False)
 
-    @on("user.deleted")
+    @on(UserDeleted)
     async def deleted(_: Envelope, event: UserDeleted) -> None:
         await service.erase(event.user_id)
 
-    runtime.consume(["identity.users", "matching.connections"])
+    runtime.consume()

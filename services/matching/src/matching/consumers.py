@@ -7,20 +7,31 @@ where the event must be taken apart first."""
 from __future__ import annotations
 
 from jobfriends_shared.contracts.events import (
+    AttendanceCheckedIn,
+    EventCancelled,
     EventCreated,
     EventUpdated,
+    RsvpChanged,
 )
 from jobfriends_shared.contracts.feed import (
+    CommentAdded,
+    GroupCreated,
     GroupMemberJoined,
     GroupMemberLeft,
     HashtagFollowed,
     HashtagUnfollowed,
     HelpRequested,
+    MentionCreated,
     PostCreated,
     PostDeleted,
+    ReactionChanged,
 )
 from jobfriends_shared.contracts.identity import (
+    MilestoneRecorded,
+    ProfileUpdated,
     UserBlocked,
+    UserDeleted,
+    UserRegistered,
     UserUnblocked,
 )
 from jobfriends_shared.envelope import Envelope
@@ -29,84 +40,82 @@ from jobfriends_shared.runtime import Runtime
 from matching.service.activity import ActivityService
 from matching.service.projections import ProjectionService
 
-TOPICS = ("identity.users", "feed.posts", "feed.social", "events.events")
-
 
 def register(runtime: Runtime, service: ProjectionService, activity: ActivityService) -> None:
     on = runtime.consumer.on
 
     # --- identity.users ---------------------------------------------------------------------
 
-    on("user.registered")(service.registered)
+    on(UserRegistered)(service.registered)
 
-    on("profile.updated")(service.profile_updated)
+    on(ProfileUpdated)(service.profile_updated)
 
-    @on("user.blocked")
+    @on(UserBlocked)
     async def blocked(env: Envelope, e: UserBlocked) -> None:
         await service.blocked(env, e.blocker_id, e.blocked_id)
 
-    @on("user.unblocked")
+    @on(UserUnblocked)
     async def unblocked(env: Envelope, e: UserUnblocked) -> None:
         await service.unblocked(env, e.blocker_id, e.blocked_id)
 
-    on("user.deleted")(service.deleted)
+    on(UserDeleted)(service.deleted)
 
-    on("milestone.recorded")(service.milestone)
+    on(MilestoneRecorded)(service.milestone)
 
     # --- feed.posts -------------------------------------------------------------------------
 
-    @on("post.created")
+    @on(PostCreated)
     async def post_created(env: Envelope, e: PostCreated) -> None:
         await activity.post(env, e, e.kind.value)
 
-    @on("help_requested")
+    @on(HelpRequested)
     async def help_requested(env: Envelope, e: HelpRequested) -> None:
         await activity.post(env, e, "help_request")
 
-    @on("post.deleted")
+    @on(PostDeleted)
     async def post_deleted(_: Envelope, e: PostDeleted) -> None:
         await activity.post_deleted(e)
 
-    on("reaction.changed")(activity.reaction)
+    on(ReactionChanged)(activity.reaction)
 
-    on("comment.added")(activity.comment)
+    on(CommentAdded)(activity.comment)
 
-    on("mention.created")(activity.mention)
+    on(MentionCreated)(activity.mention)
 
     # --- feed.social ------------------------------------------------------------------------
 
-    on("group.created")(service.group_created)
+    on(GroupCreated)(service.group_created)
 
-    @on("group.member_joined")
+    @on(GroupMemberJoined)
     async def joined(env: Envelope, e: GroupMemberJoined) -> None:
         await service.membership(env, "group", e.group_id, e.user_id, joined=True)
 
-    @on("group.member_left")
+    @on(GroupMemberLeft)
     async def left(env: Envelope, e: GroupMemberLeft) -> None:
         await service.membership(env, "group", e.group_id, e.user_id, joined=False)
 
-    @on("hashtag.followed")
+    @on(HashtagFollowed)
     async def followed(env: Envelope, e: HashtagFollowed) -> None:
         await service.membership(env, "hashtag", e.hashtag, e.user_id, joined=True)
 
-    @on("hashtag.unfollowed")
+    @on(HashtagUnfollowed)
     async def unfollowed(env: Envelope, e: HashtagUnfollowed) -> None:
         await service.membership(env, "hashtag", e.hashtag, e.user_id, joined=False)
 
     # --- events.events ----------------------------------------------------------------------
 
-    @on("event.created")
+    @on(EventCreated)
     async def event_created(_: Envelope, e: EventCreated) -> None:
         await service.event_changed(e)
 
-    @on("event.updated")
+    @on(EventUpdated)
     async def event_updated(_: Envelope, e: EventUpdated) -> None:
         await service.event_changed(e)
 
-    on("event.cancelled")(service.event_cancelled)
+    on(EventCancelled)(service.event_cancelled)
 
-    on("rsvp.changed")(service.rsvp)
+    on(RsvpChanged)(service.rsvp)
 
-    on("attendance.checked_in")(activity.checked_in)
+    on(AttendanceCheckedIn)(activity.checked_in)
 
-    runtime.consume(TOPICS)
+    runtime.consume()

@@ -6,56 +6,86 @@ upserts and deletes keyed by natural ids, notifications are inserts with derived
 
 from __future__ import annotations
 
+from jobfriends_shared.contracts.events import (
+    EventCancelled,
+    EventCreated,
+    EventReminderDue,
+    RsvpChanged,
+    WaitlistPromoted,
+)
+from jobfriends_shared.contracts.feed import (
+    CommentAdded,
+    GroupCreated,
+    GroupMemberJoined,
+    GroupMemberLeft,
+    HelpRequested,
+    MentionCreated,
+    PostCreated,
+    PostDeleted,
+    PostUpdated,
+    ReactionChanged,
+)
+from jobfriends_shared.contracts.identity import (
+    EndorsementAdded,
+    MilestoneRecorded,
+    ProfileUpdated,
+    UserBlocked,
+    UserDeleted,
+    UserRegistered,
+    UserUnblocked,
+)
+from jobfriends_shared.contracts.matching import (
+    ConnectionAccepted,
+    ConnectionDeclined,
+    ConnectionExpired,
+    ConnectionRequested,
+    ConnectionWithdrawn,
+    NudgeDue,
+    SuggestionsRefreshed,
+    TribeMemberAdded,
+    TribeMemberRemoved,
+)
 from jobfriends_shared.runtime import Runtime
 
 from notifications.service.content import ContentIntake
 from notifications.service.people import PeopleIntake
 
-TOPICS = (
-    "identity.users",
-    "feed.posts",
-    "feed.social",
-    "events.events",
-    "matching.connections",
-    "matching.suggestions",
-)
-
 
 def register(runtime: Runtime, people: PeopleIntake, content: ContentIntake) -> None:
     on = runtime.consumer.on
     # identity
-    on("user.registered")(people.registered)
-    on("profile.updated")(people.profile_updated)
-    on("user.blocked")(people.blocked)
-    on("user.unblocked")(people.unblocked)
-    on("user.deleted")(people.deleted)
-    on("endorsement.added")(people.endorsed)
-    on("milestone.recorded")(people.milestone)
+    on(UserRegistered)(people.registered)
+    on(ProfileUpdated)(people.profile_updated)
+    on(UserBlocked)(people.blocked)
+    on(UserUnblocked)(people.unblocked)
+    on(UserDeleted)(people.deleted)
+    on(EndorsementAdded)(people.endorsed)
+    on(MilestoneRecorded)(people.milestone)
     # matching
-    on("connection.requested")(people.connection_requested)
-    on("connection.accepted")(people.connection_accepted)
-    on("connection.declined")(people.connection_declined)
-    on("connection.withdrawn")(people.connection_closed)
-    on("connection.expired")(people.connection_closed)
-    on("tribe.member_added")(people.tribe_added)
-    on("tribe.member_removed")(people.tribe_removed)
-    on("nudge.due")(people.nudge)
-    on("match.suggestions_refreshed")(people.suggestions)
+    on(ConnectionRequested)(people.connection_requested)
+    on(ConnectionAccepted)(people.connection_accepted)
+    on(ConnectionDeclined)(people.connection_declined)
+    on(ConnectionWithdrawn)(people.connection_closed)
+    on(ConnectionExpired)(people.connection_closed)
+    on(TribeMemberAdded)(people.tribe_added)
+    on(TribeMemberRemoved)(people.tribe_removed)
+    on(NudgeDue)(people.nudge)
+    on(SuggestionsRefreshed)(people.suggestions)
     # feed
-    on("post.created")(content.post_saved)
-    on("post.updated")(content.post_saved)
-    on("post.deleted")(content.post_deleted)
-    on("reaction.changed")(content.reaction)
-    on("comment.added")(content.comment)
-    on("mention.created")(content.mention)
-    on("help_requested")(content.help_requested)
-    on("group.created")(content.group_created)
-    on("group.member_joined")(content.member_joined)
-    on("group.member_left")(content.member_left)
+    on(PostCreated)(content.post_saved)
+    on(PostUpdated)(content.post_saved)
+    on(PostDeleted)(content.post_deleted)
+    on(ReactionChanged)(content.reaction)
+    on(CommentAdded)(content.comment)
+    on(MentionCreated)(content.mention)
+    on(HelpRequested)(content.help_requested)
+    on(GroupCreated)(content.group_created)
+    on(GroupMemberJoined)(content.member_joined)
+    on(GroupMemberLeft)(content.member_left)
     # events
-    on("event.created")(content.event_created)
-    on("rsvp.changed")(content.rsvp)
-    on("waitlist.promoted")(content.promoted)
-    on("event.reminder_due")(content.reminder)
-    on("event.cancelled")(content.cancelled)
-    runtime.consume(TOPICS)
+    on(EventCreated)(content.event_created)
+    on(RsvpChanged)(content.rsvp)
+    on(WaitlistPromoted)(content.promoted)
+    on(EventReminderDue)(content.reminder)
+    on(EventCancelled)(content.cancelled)
+    runtime.consume()

@@ -35,6 +35,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from typing import Any
 
 from jobfriends_shared.consumer import EventConsumer, Outcome
+from jobfriends_shared.contracts.base import contract_of
+from jobfriends_shared.contracts.notifications import NotificationCreated
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.errors import TooMany
 from jobfriends_shared.runtime import Runtime
@@ -42,7 +44,8 @@ from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
-TOPIC = "notifications.notifications"
+# Where wake-ups travel: the topic of the one event the broadcast consumer hears.
+TOPIC = contract_of(NotificationCreated).topic
 KEEPALIVE = b": keep-alive\n\n"
 RETRY_MS = 3000
 
@@ -203,10 +206,10 @@ class WakeConsumer(EventConsumer):
     def __init__(self, runtime: Runtime, hub: Hub) -> None:
         super().__init__(runtime.db, runtime.clock, _no_dead_letters)
         self.hub = hub
-        self.on("notification.created")(self._ignore)
+        self.on(NotificationCreated)(self._ignore)
 
     @staticmethod
-    async def _ignore(_: Envelope, __: Any) -> None:
+    async def _ignore(_: Envelope, __: NotificationCreated) -> None:
         return None
 
     async def handle(
@@ -242,5 +245,5 @@ class WakeConsumer(EventConsumer):
 
 def register_broadcast(runtime: Runtime, hub: Hub) -> WakeConsumer:
     consumer = WakeConsumer(runtime, hub)
-    runtime.broadcast([TOPIC], consumer)
+    runtime.broadcast(consumer)
     return consumer

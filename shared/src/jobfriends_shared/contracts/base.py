@@ -65,6 +65,14 @@ def event(
     return register
 
 
+def contract_of(model: type[Payload]) -> EventContract:
+    """The contract a payload class was registered as (with `event`)."""
+    try:
+        return _BY_MODEL[model]
+    except KeyError:
+        raise TypeError(f"{model.__name__} is not a registered event payload") from None
+
+
 def contract_for(type_: str, version: int) -> EventContract:
     try:
         return CATALOGUE[(type_, version)]
