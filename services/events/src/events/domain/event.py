@@ -251,7 +251,3 @@ def _comparable(value: Any) -> Any:
 
 def is_over(event: Mapping[str, Any], now: datetime) -> bool:
     return bool(event["ends_at"] <= now)
-
-
-def has_started(event: Mapping[str, Any], now: datetime) -> bool:
-    return bool(event["starts_at"] <= now)

@@ -100,9 +100,6 @@ class AttendanceStore:
     async def claim(self, claim_id: str) -> Document | None:
         return await self.claims.find_one({"_id": claim_id})
 
-    async def active_claim(self, event_id: str, user_id: str) -> Document | None:
-        return await self.claims.find_one({"event_id": event_id, "user_id": user_id, "left": False})
-
     async def append_claim(
         self, event_id: str, user_id: str, joins: int, now: datetime
     ) -> tuple[Document, bool]:

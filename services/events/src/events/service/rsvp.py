@@ -16,7 +16,6 @@ deciding is not left empty.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from jobfriends_shared.contracts import Payload
@@ -377,6 +376,3 @@ class RsvpService:
         for event in events.values():
             if event["host_id"] != user_id and event["ends_at"] > now:
                 await self.settle(event, correlation_id)
-
-    async def going_to(self, user_id: str) -> Sequence[str]:
-        return await self.store.events_of(user_id)

@@ -115,11 +115,6 @@ def surfaced(post: Mapping[str, Any], tribe: Iterable[str], not_before: str, fac
     )
 
 
-def reaction_change(previous: str | None, wanted: str | None) -> bool:
-    """True when setting `wanted` (None = remove) changes anything."""
-    return previous != wanted
-
-
 def audience_sources(post: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
     """Whose audiences a post goes to, as (source, lists of that source's audience):
     a public post to its author's connections and followers and to its hashtags' followers; a

@@ -198,9 +198,6 @@ class PostRepository:
         cursor = self.comments.find(query).sort("order", ASCENDING).limit(limit)
         return await cursor.to_list(length=limit)
 
-    async def comment_counts(self, post_ids: Sequence[str]) -> dict[str, int]:
-        return {p: c["comments"] for p, c in (await self.post_counts(post_ids)).items()}
-
     async def _count_comments(self, post_ids: Sequence[str]) -> dict[str, int]:
         return await self._count_by("post_id", {"post_id": {"$in": list(post_ids)}}, True)
 

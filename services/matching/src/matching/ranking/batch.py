@@ -9,9 +9,13 @@ nothing allocates per candidate but the result tuple.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from matching.ranking.index import Members
-from matching.ranking.scoring import _LOG2P1, KM_PER_DEGREE, Scorer
+from matching.ranking.tables import KM_PER_DEGREE, LOG2P1
+
+if TYPE_CHECKING:  # the scorer calls this module; at run time it only passes itself in
+    from matching.ranking.scoring import Scorer
 
 
 def social_bonus(scorer: Scorer, pool: set[str]) -> dict[str, float]:
@@ -38,7 +42,7 @@ def social_bonus(scorer: Scorer, pool: set[str]) -> dict[str, float]:
         for uid in members.keys() & pool:
             bonus[uid] = bonus.get(uid, 0.0) + weight
     for g, n in mutual.items():
-        bonus[g] = bonus.get(g, 0.0) + w.mutual * _LOG2P1[n if n < 255 else 255]
+        bonus[g] = bonus.get(g, 0.0) + w.mutual * LOG2P1[n if n < 255 else 255]
     if scorer.interacted:
         for g in pool & scorer.interacted:
             bonus[g] = bonus.get(g, 0.0) + w.interacted

@@ -205,25 +205,6 @@ class MatchIndex:
 
     # --- one person's edges (replace semantics) ------------------------------------------
 
-    def set_friends(self, uid: str, others: Iterable[str]) -> None:
-        _replace_symmetric(self.friends, uid, others)
-
-    def set_hidden(self, uid: str, others: Iterable[str]) -> None:
-        _replace_symmetric(self.hidden, uid, others)
-
-    def set_pending(self, uid: str, others: Iterable[str]) -> None:
-        _replace_symmetric(self.pending, uid, others)
-
-    def set_interacted(self, uid: str, others: Iterable[str]) -> None:
-        _replace_symmetric(self.interacted, uid, others)
-
-    def set_dismissed(self, uid: str, others: Iterable[str]) -> None:
-        new = set(others)
-        if new:
-            self.dismissed[uid] = new
-        else:
-            self.dismissed.pop(uid, None)
-
     def set_groups(self, uid: str, groups: Iterable[str]) -> None:
         _replace_members(self.user_groups, self.group_members, uid, groups)
 

@@ -18,13 +18,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from matching.ranking.batch import job_friends_many
 from matching.ranking.candidates import COMPLEMENTARY
 from matching.ranking.index import MatchIndex
 from matching.ranking.model import Intent, Person
+from matching.ranking.tables import KM_PER_DEGREE, LOG2P1
 
-KM_PER_DEGREE = 111.2
 _EMPTY: frozenset[str] = frozenset()
-_LOG2P1 = tuple(math.log2(1 + m) for m in range(256))
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +136,7 @@ class Scorer:
             if theirs:
                 m = len(self.friends & theirs)
                 if m:
-                    s += w.mutual * _LOG2P1[min(m, 255)]
+                    s += w.mutual * LOG2P1[min(m, 255)]
         if self.events:
             theirs = index.user_events.get(cid)
             if theirs:
@@ -196,8 +196,6 @@ class Scorer:
 
     def job_friends_many(self, ids: Iterable[str]) -> list[tuple[float, str]]:
         """Many candidates at once (the fast path of `matching.ranking.batch`)."""
-        from matching.ranking.batch import job_friends_many  # batch builds on this module
-
         return job_friends_many(self, ids)
 
     def complement(self, c: Person) -> float:

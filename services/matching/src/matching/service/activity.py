@@ -20,6 +20,7 @@ from jobfriends_shared.contracts.feed import (
 from jobfriends_shared.contracts.matching import pair_id
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Document
+
 from matching.repository import Repositories
 from matching.service.deltas import Op, member_op, pair_op, support_op
 from matching.service.suggestions import SuggestionService

@@ -22,6 +22,7 @@ from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.errors import Conflict, Forbidden, NotFound, TooMany
 from jobfriends_shared.mongo import Document
 from jobfriends_shared.outbox import Outbox
+
 from matching.domain.requests import (
     Action,
     RequestState,

@@ -13,6 +13,7 @@ from jobfriends_shared.contracts.matching import TOPIC
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Document
 from jobfriends_shared.outbox import Outbox
+
 from matching.repository.connections import DECISIONS, ConnectionRepository
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.mongo import Document
+
 from matching.ranking import EventInfo, MatchIndex, Person, SocialGraph
 from matching.repository import Repositories
 from matching.service.deltas import Lists, Op, delta_key

@@ -17,6 +17,7 @@ from jobfriends_shared.contracts import build_event
 from jobfriends_shared.contracts.matching import TOPIC, NudgeDue
 from jobfriends_shared.mongo import Document
 from jobfriends_shared.outbox import Outbox
+
 from matching.domain.nudges import (
     DEFAULT_CADENCE,
     RECENT,

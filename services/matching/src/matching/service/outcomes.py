@@ -23,6 +23,7 @@ from jobfriends_shared.contracts.matching import (
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Document
 from jobfriends_shared.outbox import Outbox
+
 from matching.domain.requests import RequestState
 from matching.repository import Repositories
 from matching.service import decisions

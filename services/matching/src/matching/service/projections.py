@@ -29,6 +29,7 @@ from jobfriends_shared.contracts.identity import (
     UserRegistered,
 )
 from jobfriends_shared.envelope import Envelope
+
 from matching.repository import Repositories
 from matching.repository.projections import ATTENDING
 from matching.service.deltas import (

@@ -30,6 +30,7 @@ from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.errors import Invalid, NotFound
 from jobfriends_shared.mongo import Document
 from jobfriends_shared.outbox import Outbox
+
 from matching.domain.backlog import RefreshBacklog
 from matching.domain.notes import draft_note
 from matching.ranking import Intent, RankContext, eligible, explain, rank

@@ -23,13 +23,14 @@ from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.errors import Conflict, NotFound
 from jobfriends_shared.mongo import Document
 from jobfriends_shared.outbox import Outbox
+from pymongo.errors import DuplicateKeyError
+
 from matching.domain import tribe as rules
 from matching.domain.nudges import Cadence
 from matching.repository import Repositories
 from matching.repository.connections import TRIBE
 from matching.service import decisions
 from matching.service.suggestions import SuggestionService
-from pymongo.errors import DuplicateKeyError
 
 
 class TribeService:

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.consumer import EventConsumer
+
 from matching.domain.requests import day_key
 from matching.repository import Repositories
 from matching.service.connections import ORPHAN_AFTER
