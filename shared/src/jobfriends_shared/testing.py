@@ -193,6 +193,22 @@ async def read_topic(bootstrap: str, topic_name: str, *, timeout: float = 10.0) 
         await consumer.stop()
 
 
+# A value of every JSON type, and an operator object: what a client may send by mistake.
+WRONG_VALUES: tuple[object, ...] = (
+    None,
+    0,
+    1.5,
+    True,
+    "",
+    "xxxxx",
+    [],
+    ["a"],
+    {},
+    {"a": 1},
+    {"$gt": ""},
+)
+
+
 @dataclass
 class ServiceClient:
     """One service instance under test, reached the way the gateway reaches it (HTTP with the
@@ -220,6 +236,17 @@ class ServiceClient:
         response = await self.call(method, path, user_id, **kwargs)
         assert response.status_code < 300, (response.status_code, response.text)
         return response.json() if response.content else None
+
+    async def patch_every_wrong_value(
+        self, path: str, user_id: str, field: str, *, answers: tuple[int, ...] = (200, 422)
+    ) -> None:
+        """PATCH `field` with a value of every JSON type a client might get wrong: each is
+        saved or refused, and a 422 names the field; never a 500."""
+        for value in WRONG_VALUES:
+            response = await self.call("PATCH", path, user_id, json={field: value})
+            assert response.status_code in answers, (field, value, response.text)
+            if response.status_code == 422:
+                assert field in response.text, (field, value, response.text)
 
     def envelope(self, payload: Any) -> Any:
         from jobfriends_shared.contracts import build_event
