@@ -78,7 +78,14 @@ async def read_shapes(endpoints: Endpoints) -> list[Figure]:
         def page(coll: Collection, n: int) -> Callable[[int], Awaitable[Any]]:
             return lambda i: coll.find({"owner": f"o{(i * 31) % _owners(n)}"}).to_list()
 
+        def by_ids(coll: Collection, n: int) -> Callable[[int], Awaitable[Any]]:
+            def ids(i: int) -> list[str]:
+                return [f"d{(i * 7919 + k * 104729) % n:07d}" for k in range(PER_OWNER)]
+
+            return lambda i: coll.find({"_id": {"$in": ids(i)}}).to_list()
+
         id_big, id_small = await _rate(by_id(big, BIG)), await _rate(by_id(small, SMALL))
+        in_big, in_small = await _rate(by_ids(big, BIG)), await _rate(by_ids(small, SMALL))
         eq_big, eq_small = await _rate(page(big, BIG)), await _rate(page(small, SMALL))
         kept = await _lost_updates(db["counter"])
     finally:
@@ -93,6 +100,14 @@ async def read_shapes(endpoints: Endpoints) -> list[Figure]:
             f"the same in {SMALL:,}",
             target=0.5,
             notes={"bulk insert documents/s (batches of 10,000)": f"{load_rate:,.0f}"},
+        ),
+        Figure(
+            f"find {PER_OWNER} ids with $in in {BIG:,} documents",
+            in_big,
+            "queries/s",
+            in_small,
+            f"the same in {SMALL:,}",
+            target=0.5,
         ),
         Figure(
             f"find by an indexed field ({PER_OWNER} matches) in {BIG:,} documents",

@@ -12,7 +12,8 @@ PostgreSQL backend: FerretDB pushes an equality filter down as `_jsonb->'f' @> v
 no btree index answers, and never pushes a sort down, so the btree indexes it creates serve
 only uniqueness and every query reads the whole table.
   - `_id` equality is pushed down as `=`, which the `_id` btree answers (an `_id` is never an
-    array, so `=` and containment are the same test for it);
+    array, so `=` and containment are the same test for it), and `_id` with `$in` (up to 1,000
+    strings or ObjectIDs) as `IN (…)`, which it answers too; released, `$in` reached no SQL;
   - a non-unique index is created as a GIN index (`jsonb_path_ops`) over the same fields, which
     answers `@>` on each of them, arrays included; a unique index keeps its btree, for
     uniqueness, and gets a GIN sibling `<name>_gin`, dropped with it. Without `fastupdate`:
@@ -61,6 +62,52 @@ CHANGES = (
             f'{T * 2}if k == "_id" {{',
             f'{T * 3}filter = strings.Replace(filter, " @> ", " = ", 1)',
             f"{T * 2}}}",
+        ),
+    ),
+    Change(
+        QUERY,
+        'case "$ne":',
+        "before",
+        (
+            f'{T * 4}case "$in":',
+            f"{T * 5}// jobfriends: `_id` among strings or ObjectIDs, as `IN`, which the `_id`",
+            f"{T * 5}// btree answers.",
+            f'{T * 5}if f, a := filterIDIn(p, rootKey, v); f != "" {{',
+            f"{T * 6}filters = append(filters, f)",
+            f"{T * 6}args = append(args, a...)",
+            f"{T * 5}}}",
+            "",
+        ),
+    ),
+    Change(
+        QUERY,
+        "// filterEqual returns the proper SQL filter with arguments that filters documents",
+        "before",
+        (
+            "// filterIDIn (jobfriends) pushes `{_id: {$in: [...]}}` down when every value is a",
+            "// string or an ObjectID and there are at most 1,000; otherwise nothing, as released.",
+            "func filterIDIn(p *metadata.Placeholder, key string, v any) (string, []any) {",
+            f"{T}values, ok := v.(*types.Array)",
+            f'{T}if !ok || key != "_id" || values.Len() == 0 || values.Len() > 1000 {{',
+            f'{T}{T}return "", nil',
+            f"{T}}}",
+            f"{T}args := make([]any, 0, values.Len())",
+            f"{T}for i := 0; i < values.Len(); i++ {{",
+            f"{T}{T}switch value := must.NotFail(values.Get(i)).(type) {{",
+            f"{T}{T}case string, types.ObjectID:",
+            f"{T}{T}{T}args = append(args, string(must.NotFail(sjson.MarshalSingleValue(value))))",
+            f"{T}{T}default:",
+            f'{T}{T}{T}return "", nil',
+            f"{T}{T}}}",
+            f"{T}}}",
+            f"{T}placeholders := make([]string, len(args))",
+            f"{T}for i := range args {{",
+            f"{T}{T}placeholders[i] = p.Next()",
+            f"{T}}}",
+            f'{T}in := strings.Join(placeholders, ", ")',
+            f'{T}return metadata.DefaultColumn + "->\'_id\' IN (" + in + ")", args',
+            "}",
+            "",
         ),
     ),
     Change(

@@ -44,7 +44,7 @@ from pymongo.errors import BulkWriteError
 
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.envelope import Envelope
-from jobfriends_shared.mongo import Database, Document
+from jobfriends_shared.mongo import Database, Document, by_ids
 from jobfriends_shared.observability import trace_headers
 
 COLLECTION = "outbox"
@@ -260,9 +260,7 @@ class Outbox:
             await self._published.insert_many([{"_id": u, "at": now} for u in units], ordered=False)
 
     async def published_units(self, units: Sequence[str]) -> set[str]:
-        # One `_id` lookup each: FerretDB pushes no `$in` down, so one would read every entry.
-        found = await asyncio.gather(*(self._published.find_one({"_id": u}) for u in units))
-        return {str(doc["_id"]) for doc in found if doc is not None}
+        return set(await by_ids(self._published, units, {"_id": 1}))
 
     async def forget(self, ids: Sequence[str]) -> None:
         """Delete settled entries by `_id` (FerretDB's cheapest lookup), all in one

@@ -112,3 +112,14 @@ async def test_a_unique_index_refuses_duplicates_answers_queries_and_drops(
     # Made again, it refuses what it finds duplicated, as MongoDB does.
     with pytest.raises(Exception, match=r"(?i)duplicate|unique"):
         await people.create_index("email", unique=True)
+
+
+async def test_a_lookup_of_many_ids_reads_the_id_index(docs: Database) -> None:
+    """Our build pushes `_id` with `$in` down as `IN (…)`; as released, `$in` read every row."""
+    wanted = ["d00007", "d02999", "d01500", "missing"]
+    assert await _reads_an_index(docs, "docs", {"_id": {"$in": wanted}})
+    found = await docs["docs"].find({"_id": {"$in": wanted}}).to_list()
+    assert sorted(d["_id"] for d in found) == ["d00007", "d01500", "d02999"]
+    # Values of other types are matched as MongoDB does, by reading every row.
+    mixed = await docs["docs"].find({"_id": {"$in": ["d00007", 7, None]}}).to_list()
+    assert [d["_id"] for d in mixed] == ["d00007"]

@@ -7,11 +7,10 @@ candidates here one `_id` at a time, the only look-up FerretDB 1.24 serves from 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from jobfriends_shared.mongo import Database, Document
+from jobfriends_shared.mongo import Database, Document, by_ids
 from jobfriends_shared.outbox import marked, stamp
 from pymongo import ASCENDING
 
@@ -100,11 +99,7 @@ class EventStore:
         return await self.coll.find_one({"_id": event_id})
 
     async def many(self, ids: Iterable[str]) -> dict[str, Document]:
-        """Documents by id, fetched one `_id` each and concurrently: on FerretDB `_id: {$in}`
-        scans the collection, a single `_id` does not."""
-        unique = list(dict.fromkeys(ids))
-        found = await asyncio.gather(*(self.get(i) for i in unique))
-        return {doc["_id"]: doc for doc in found if doc is not None}
+        return await by_ids(self.coll, ids)
 
     async def update(
         self, event_id: str, fields: Document, unit: str, unset: Sequence[str] = ()

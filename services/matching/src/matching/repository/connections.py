@@ -22,12 +22,11 @@ pages read one person's requests, and periodic jobs and erasure scan.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from jobfriends_shared.mongo import Database, Document
+from jobfriends_shared.mongo import Database, Document, by_ids
 from jobfriends_shared.outbox import marked
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
@@ -254,9 +253,8 @@ class ConnectionRepository:
 
     async def tribe_of(self, owner: str, size: int) -> list[Document]:
         """An owner's tribe: their `size` slots read by `_id`, in the order members joined."""
-        slots = [f"{owner}#{k}" for k in range(size)]
-        found = await asyncio.gather(*(self.tribe.find_one({"_id": s}) for s in slots))
-        return sorted((d for d in found if d is not None), key=lambda d: d["added_at"])
+        found = await by_ids(self.tribe, [f"{owner}#{k}" for k in range(size)])
+        return sorted(found.values(), key=lambda d: d["added_at"])
 
     async def insert_tribe_slot(self, doc: Document, unit: str) -> None:
         """Raises DuplicateKeyError when the slot or the (owner, member) pair is taken."""

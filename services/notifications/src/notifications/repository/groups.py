@@ -10,12 +10,11 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from jobfriends_shared.mongo import Database, Document
+from jobfriends_shared.mongo import Database, Document, by_ids
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from notifications.domain.groups import NAMED, Head
-from notifications.repository.store import get_many
 
 
 def _head_from(doc: Mapping[str, Any]) -> Head:
@@ -95,7 +94,7 @@ class GroupRepository:
         return _head_from(doc) if doc else None
 
     async def heads_of(self, recipient_id: str, groups: Iterable[str]) -> dict[str, Head]:
-        found = await get_many(self.heads, (f"{recipient_id}|{g}" for g in groups))
+        found = await by_ids(self.heads, (f"{recipient_id}|{g}" for g in groups))
         return {str(doc["group"]): _head_from(doc) for doc in found.values()}
 
     async def save_head(self, head: Head) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from jobfriends_shared.mongo import Database, Document
+from jobfriends_shared.mongo import Database, Document, by_ids
 from jobfriends_shared.outbox import marked
 from pymongo.errors import DuplicateKeyError
 
@@ -26,7 +26,6 @@ from notifications.domain.kinds import Channel, NotificationType
 from notifications.domain.templates import Notification
 from notifications.repository.groups import GroupRepository
 from notifications.repository.sequence import SequenceRepository
-from notifications.repository.store import get_many
 
 NOTIFICATIONS = "notifications"
 RECEIPTS = "read_receipts"
@@ -87,7 +86,7 @@ class InboxRepository:
         return await self.notifications.find_one({"_id": notification_id})
 
     async def get_many(self, ids: Iterable[str]) -> dict[str, Document]:
-        return await get_many(self.notifications, ids)
+        return await by_ids(self.notifications, ids)
 
     async def hide_ids(self, ids: Sequence[str]) -> None:
         """Hide (content erased, number kept so streams stay dense); read markers go too, so
@@ -130,7 +129,7 @@ class InboxRepository:
             )
 
     async def read_among(self, ids: Iterable[str]) -> set[str]:
-        return set(await get_many(self.reads, ids, {"_id": 1}))
+        return set(await by_ids(self.reads, ids, {"_id": 1}))
 
     async def mark_read(self, recipient_id: str, docs: Sequence[Document], at: datetime) -> None:
         for doc in docs:

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from jobfriends_shared.mongo import Database, Document
+from jobfriends_shared.mongo import Database, Document, by_ids
 from pymongo import ASCENDING
-
-from notifications.repository.store import get_many
 
 
 class ProjectionRepository:
@@ -60,7 +58,7 @@ class ProjectionRepository:
         return await self.people.find_one({"_id": user_id})
 
     async def persons(self, user_ids: Iterable[str]) -> dict[str, Document]:
-        return await get_many(self.people, user_ids)
+        return await by_ids(self.people, user_ids)
 
     async def people_in_city(self, city_key: str, limit: int) -> list[Document]:
         query = {"city_key": city_key, "deleted": {"$ne": True}}
@@ -94,7 +92,7 @@ class ProjectionRepository:
         """Those of `others` whom `user_id` blocked or was blocked by (lookups by id)."""
         wanted = [o for o in dict.fromkeys(others) if o != user_id]
         ids = [f"{user_id}|{o}" for o in wanted] + [f"{o}|{user_id}" for o in wanted]
-        found = await get_many(self.blocks, ids, {"blocker_id": 1, "blocked_id": 1})
+        found = await by_ids(self.blocks, ids, {"blocker_id": 1, "blocked_id": 1})
         return {
             str(d["blocked_id"] if d["blocker_id"] == user_id else d["blocker_id"])
             for d in found.values()

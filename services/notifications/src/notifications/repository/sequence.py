@@ -13,10 +13,8 @@ import contextlib
 from collections.abc import Iterable
 from datetime import datetime
 
-from jobfriends_shared.mongo import Database, Document
+from jobfriends_shared.mongo import Database, Document, by_ids
 from pymongo.errors import DuplicateKeyError, PyMongoError
-
-from notifications.repository.store import get_many
 
 _SLOT_ATTEMPTS = 64
 
@@ -108,5 +106,5 @@ class SequenceRepository:
         await self.slots.update_one({"_id": slot_id(recipient_id, seq)}, {"$set": {"void": True}})
 
     async def slots_in(self, recipient_id: str, seqs: Iterable[int]) -> dict[int, Document]:
-        found = await get_many(self.slots, (slot_id(recipient_id, s) for s in seqs))
+        found = await by_ids(self.slots, (slot_id(recipient_id, s) for s in seqs))
         return {int(doc["seq"]): doc for doc in found.values()}
