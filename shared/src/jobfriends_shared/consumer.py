@@ -30,6 +30,7 @@ from jobfriends_shared.contracts.base import Payload, contract_for, contract_of
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Database
 from jobfriends_shared.observability import Metrics, server_span
+from jobfriends_shared.observability import correlation_id as current_correlation_id
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,16 @@ P = TypeVar("P", bound=Payload)
 TypedHandler = Callable[[Envelope, P], Awaitable[None]]
 # (dead-letter topic, key, value, headers) -> awaits the broker's acknowledgement
 DeadLetterSend = Callable[[str, bytes | None, bytes, dict[str, str]], Awaitable[None]]
+
+
+async def _in_context_of(envelope: Envelope, handling: Awaitable[None]) -> None:
+    """Await a handler in its event's context: what it emits carries the event's correlation
+    id on (`build_event` reads it), as a request's writes carry the request's."""
+    token = current_correlation_id.set(envelope.correlation_id)
+    try:
+        await handling
+    finally:
+        current_correlation_id.reset(token)
 
 
 class Outcome(StrEnum):
@@ -153,7 +164,7 @@ class EventConsumer:
             return Outcome.duplicate
         for attempt in range(1, self._attempts + 1):
             try:
-                await handler(envelope, payload)
+                await _in_context_of(envelope, handler(envelope, payload))
                 break
             except Exception as exc:
                 if self._metrics is not None:

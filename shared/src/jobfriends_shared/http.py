@@ -97,7 +97,6 @@ class Caller:
     """Who is calling, as vouched for by the gateway."""
 
     user_id: str | None
-    correlation_id: str | None
 
     def require_user(self) -> str:
         if self.user_id is None:
@@ -109,16 +108,17 @@ async def current_caller(
     request: Request,
     x_jf_gateway_secret: Annotated[str | None, Header()] = None,
     x_jf_user_id: Annotated[str | None, Header()] = None,
-    x_correlation_id: Annotated[str | None, Header()] = None,
 ) -> Caller:
     """Accept requests only from the gateway: it proves itself with the shared secret that the
-    app keeps in `app.state.gateway_secret`. Async although it never waits: FastAPI runs a
-    plain `def` dependency on a worker thread, a thread hop on every request."""
+    app keeps in `app.state.gateway_secret`. (The correlation id the gateway sends is the
+    request's context, set by the observability middleware, not a caller's property.) Async
+    although it never waits: FastAPI runs a plain `def` dependency on a worker thread, a
+    thread hop on every request."""
     expected: bytes = request.app.state.gateway_secret.encode()
     given = (x_jf_gateway_secret or "").encode()
     if not hmac.compare_digest(given, expected):
         raise Unauthorized("requests must come through the gateway", code="not_gateway")
-    return Caller(user_id=x_jf_user_id or None, correlation_id=x_correlation_id)
+    return Caller(user_id=x_jf_user_id or None)
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -80,9 +80,7 @@ async def _detail(services: Services, doc: dict[str, Any], user_id: str) -> Even
 @router.post("/v1/events", status_code=201)
 async def create_event(body: EventIn, services: ServicesDep, caller: CallerDep) -> EventDetail:
     user_id = caller.require_user()
-    doc = await services.events.create(
-        user_id, body.model_dump(exclude_unset=True, mode="python"), caller.correlation_id
-    )
+    doc = await services.events.create(user_id, body.model_dump(exclude_unset=True, mode="python"))
     return await _detail(services, doc, user_id)
 
 
@@ -163,14 +161,14 @@ async def update_event(
 ) -> EventDetail:
     user_id = caller.require_user()
     changes = body.model_dump(exclude_unset=True, mode="python")
-    doc = await services.events.update(event_id, user_id, changes, caller.correlation_id)
+    doc = await services.events.update(event_id, user_id, changes)
     return await _detail(services, doc, user_id)
 
 
 @router.post("/v1/events/{event_id}/cancel")
 async def cancel_event(event_id: EventId, services: ServicesDep, caller: CallerDep) -> EventDetail:
     user_id = caller.require_user()
-    doc = await services.events.cancel(event_id, user_id, caller.correlation_id)
+    doc = await services.events.cancel(event_id, user_id)
     return await _detail(services, doc, user_id)
 
 
@@ -178,17 +176,13 @@ async def cancel_event(event_id: EventId, services: ServicesDep, caller: CallerD
 async def rsvp(
     event_id: EventId, body: RsvpIn, services: ServicesDep, caller: CallerDep
 ) -> RsvpOut:
-    out = await services.rsvps.answer(
-        event_id, caller.require_user(), RsvpStatus(body.status), caller.correlation_id
-    )
+    out = await services.rsvps.answer(event_id, caller.require_user(), RsvpStatus(body.status))
     return RsvpOut(event_id=event_id, **out)
 
 
 @router.delete("/v1/events/{event_id}/rsvp", status_code=204)
 async def withdraw_rsvp(event_id: EventId, services: ServicesDep, caller: CallerDep) -> Response:
-    await services.rsvps.answer(
-        event_id, caller.require_user(), RsvpStatus.not_going, caller.correlation_id
-    )
+    await services.rsvps.answer(event_id, caller.require_user(), RsvpStatus.not_going)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -220,9 +214,7 @@ async def check_in(
     caller: CallerDep,
     response: Response,
 ) -> CheckinOut:
-    recorded = await services.rsvps.check_in(
-        event_id, caller.require_user(), body.user_id, caller.correlation_id
-    )
+    recorded = await services.rsvps.check_in(event_id, caller.require_user(), body.user_id)
     if not recorded:
         response.status_code = status.HTTP_200_OK
     return CheckinOut(event_id=event_id, user_id=body.user_id, already=not recorded)

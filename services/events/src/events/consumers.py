@@ -46,8 +46,8 @@ def register(runtime: Runtime, services: Services) -> None:
         await projections.block_changed(event.blocker_id, event.blocked_id, blocked=False)
 
     @on(UserDeleted)
-    async def deleted(envelope: Envelope, event: UserDeleted) -> None:
-        await projections.erase(event.user_id, envelope.correlation_id)
+    async def deleted(_: Envelope, event: UserDeleted) -> None:
+        await projections.erase(event.user_id)
 
     @on(ConnectionAccepted)
     async def accepted(_: Envelope, event: ConnectionAccepted) -> None:

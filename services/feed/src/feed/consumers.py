@@ -41,20 +41,20 @@ def register(runtime: Runtime, feed: FeedService) -> None:
         await feed.social.profile_updated(event.user_id, event.profile)
 
     @on(UserBlocked)
-    async def blocked(envelope: Envelope, event: UserBlocked) -> None:
-        await feed.social.blocked(event.blocker_id, event.blocked_id, envelope.correlation_id)
+    async def blocked(_: Envelope, event: UserBlocked) -> None:
+        await feed.social.blocked(event.blocker_id, event.blocked_id)
 
     @on(UserUnblocked)
     async def unblocked(_: Envelope, event: UserUnblocked) -> None:
         await feed.social.unblocked(event.blocker_id, event.blocked_id)
 
     @on(UserDeleted)
-    async def deleted(envelope: Envelope, event: UserDeleted) -> None:
-        await feed.social.erase(event.user_id, envelope.correlation_id)
+    async def deleted(_: Envelope, event: UserDeleted) -> None:
+        await feed.social.erase(event.user_id)
 
     @on(MilestoneRecorded)
-    async def milestone(envelope: Envelope, event: MilestoneRecorded) -> None:
-        await feed.posts.milestone_recorded(event, envelope.correlation_id)
+    async def milestone(_: Envelope, event: MilestoneRecorded) -> None:
+        await feed.posts.milestone_recorded(event)
 
     @on(ConnectionAccepted)
     async def accepted(_: Envelope, event: ConnectionAccepted) -> None:

@@ -144,10 +144,8 @@ def _me(doc: dict[str, Any]) -> MeOut:
 
 
 @router.post("/v1/auth/register", status_code=201, tags=["auth"])
-async def register(body: RegisterIn, service: Service, caller: CallerDep) -> MeOut:
-    doc = await service.register(
-        body.email, body.password, body.display_name, caller.correlation_id
-    )
+async def register(body: RegisterIn, service: Service) -> MeOut:
+    doc = await service.register(body.email, body.password, body.display_name)
     return _me(doc)
 
 
@@ -192,13 +190,13 @@ async def get_me(service: Service, caller: CallerDep) -> MeOut:
 @router.patch("/v1/me", tags=["people"])
 async def patch_me(body: ProfilePatch, service: Service, caller: CallerDep) -> MeOut:
     changes = body.model_dump(exclude_unset=True, mode="json")
-    doc = await service.update_profile(caller.require_user(), changes, caller.correlation_id)
+    doc = await service.update_profile(caller.require_user(), changes)
     return _me(doc)
 
 
 @router.delete("/v1/me", status_code=204, tags=["people"])
 async def delete_me(service: Service, caller: CallerDep) -> Response:
-    await service.delete_account(caller.require_user(), caller.correlation_id)
+    await service.delete_account(caller.require_user())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -234,34 +232,26 @@ async def endorsers(
 async def endorse(
     user_id: UserId, body: EndorseIn, service: Service, caller: CallerDep
 ) -> EndorsementsOut:
-    counts = await service.endorse(
-        caller.require_user(), user_id, body.skill, caller.correlation_id
-    )
+    counts = await service.endorse(caller.require_user(), user_id, body.skill)
     return EndorsementsOut(user_id=user_id, counts=counts)
 
 
 @router.post("/v1/users/{user_id}/block", status_code=204, tags=["people"])
 async def block(user_id: UserId, service: Service, caller: CallerDep) -> Response:
-    await service.set_block(caller.require_user(), user_id, True, caller.correlation_id)
+    await service.set_block(caller.require_user(), user_id, True)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.delete("/v1/users/{user_id}/block", status_code=204, tags=["people"])
 async def unblock(user_id: UserId, service: Service, caller: CallerDep) -> Response:
-    await service.set_block(caller.require_user(), user_id, False, caller.correlation_id)
+    await service.set_block(caller.require_user(), user_id, False)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/v1/me/milestones", status_code=201, tags=["people"])
 async def record_milestone(body: MilestoneIn, service: Service, caller: CallerDep) -> MilestoneOut:
     out = await service.record_milestone(
-        caller.require_user(),
-        body.kind,
-        body.title,
-        body.organisation,
-        body.on,
-        body.announce,
-        caller.correlation_id,
+        caller.require_user(), body.kind, body.title, body.organisation, body.on, body.announce
     )
     return MilestoneOut.model_validate(out)
 

@@ -83,12 +83,11 @@ class IdentityService:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _event(self, payload: Payload, correlation_id: str | None) -> Any:
+    def _event(self, payload: Payload) -> Any:
         return build_event(
             payload,
             producer="identity",
             occurred_at=self.clock.now(),
-            correlation_id=correlation_id,
         )
 
     async def _existing(self, user_id: str) -> dict[str, Any]:
@@ -106,9 +105,7 @@ class IdentityService:
 
     # --- accounts -----------------------------------------------------------------------------
 
-    async def register(
-        self, email: str, password: str, display_name: str, correlation_id: str | None
-    ) -> dict[str, Any]:
+    async def register(self, email: str, password: str, display_name: str) -> dict[str, Any]:
         email = domain.normalise_email(email)
         domain.check_password(password, email)
         name = domain.clean_profile_changes({"display_name": display_name})["display_name"]
@@ -120,9 +117,7 @@ class IdentityService:
         ):
             raise Conflict("an account with this email exists", code="email_taken")
         password_hash = await self.passwords.hash(password)
-        event = self._event(
-            UserRegistered(user_id=user_id, email=email, display_name=name), correlation_id
-        )
+        event = self._event(UserRegistered(user_id=user_id, email=email, display_name=name))
         doc = {
             "_id": user_id,
             "email": email,
@@ -210,9 +205,9 @@ class IdentityService:
         if stored is not None:
             await self.repo.revoke_family(str(stored["family"]), self.clock.now(), "sign_out")
 
-    async def delete_account(self, user_id: str, correlation_id: str | None) -> None:
+    async def delete_account(self, user_id: str) -> None:
         await self._existing(user_id)
-        event = self._event(UserDeleted(user_id=user_id), correlation_id)
+        event = self._event(UserDeleted(user_id=user_id))
         async with self.outbox.unit(
             [event], topic=TOPIC, collection=USERS, aggregate_id=user_id
         ) as u:
@@ -224,9 +219,7 @@ class IdentityService:
     async def me(self, user_id: str) -> dict[str, Any]:
         return await self._existing(user_id)
 
-    async def update_profile(
-        self, user_id: str, changes: dict[str, Any], correlation_id: str | None
-    ) -> dict[str, Any]:
+    async def update_profile(self, user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         before = await self._existing(user_id)
         cleaned = domain.clean_profile_changes(changes)
         if "visibility" in cleaned:
@@ -239,8 +232,7 @@ class IdentityService:
             {f: after.get(f) for f in ProfileSnapshot.model_fields if after.get(f) is not None}
         )
         event = self._event(
-            ProfileUpdated(user_id=user_id, changed=tuple(changed), profile=snapshot),
-            correlation_id,
+            ProfileUpdated(user_id=user_id, changed=tuple(changed), profile=snapshot)
         )
         fields = {**cleaned, "updated_at": self.clock.now()}
         async with self.outbox.unit(
@@ -261,14 +253,10 @@ class IdentityService:
 
     # --- endorsements ---------------------------------------------------------------------------
 
-    async def endorse(
-        self, endorser_id: str, user_id: str, skill: str, correlation_id: str | None
-    ) -> dict[str, int]:
+    async def endorse(self, endorser_id: str, user_id: str, skill: str) -> dict[str, int]:
         user = await self._visible_to(endorser_id, user_id)
         tag = domain.check_endorsement(endorser_id, user_id, skill, user.get("skills") or [])
-        event = self._event(
-            EndorsementAdded(user_id=user_id, endorser_id=endorser_id, skill=tag), correlation_id
-        )
+        event = self._event(EndorsementAdded(user_id=user_id, endorser_id=endorser_id, skill=tag))
         doc_id = f"{user_id}|{tag}|{endorser_id}"
         doc = {
             "_id": doc_id,
@@ -297,18 +285,14 @@ class IdentityService:
 
     # --- blocks -------------------------------------------------------------------------------
 
-    async def set_block(
-        self, blocker_id: str, blocked_id: str, active: bool, correlation_id: str | None
-    ) -> None:
+    async def set_block(self, blocker_id: str, blocked_id: str, active: bool) -> None:
         domain.check_block(blocker_id, blocked_id)
         if active:
             await self._existing(blocked_id)
         if await self.repo.blocked(blocker_id, blocked_id) == active:
             return  # already so: nothing changes, nobody needs to hear it again
         payload_type = UserBlocked if active else UserUnblocked
-        event = self._event(
-            payload_type(blocker_id=blocker_id, blocked_id=blocked_id), correlation_id
-        )
+        event = self._event(payload_type(blocker_id=blocker_id, blocked_id=blocked_id))
         doc_id = f"{blocker_id}|{blocked_id}"
         async with self.outbox.unit(
             [event], topic=TOPIC, collection=BLOCKS, aggregate_id=doc_id
@@ -325,7 +309,6 @@ class IdentityService:
         organisation: str | None,
         on: date,
         announce: bool,
-        correlation_id: str | None,
     ) -> dict[str, Any]:
         await self._existing(user_id)
         title = domain.clean_text(title, "title", 160)
@@ -349,7 +332,7 @@ class IdentityService:
             **payload.model_dump(mode="json", exclude={"milestone_id"}),
             "recorded_at": self.clock.now(),
         }
-        event = self._event(payload, correlation_id)
+        event = self._event(payload)
         async with self.outbox.unit(
             [event], topic=TOPIC, collection=MILESTONES, aggregate_id=milestone_id
         ) as u:

@@ -137,11 +137,7 @@ async def list_notifications(
 async def mark_read(request: Request, caller: CallerDep, body: ReadIn) -> dict[str, Any]:
     user_id = caller.require_user()
     result: dict[str, Any] = await _app(request).inbox.mark_read(
-        user_id,
-        ids=body.ids,
-        everything=bool(body.all),
-        up_to=body.up_to,
-        correlation_id=caller.correlation_id,
+        user_id, ids=body.ids, everything=bool(body.all), up_to=body.up_to
     )
     return result
 

@@ -26,10 +26,8 @@ class Context:
     outbox: Outbox
     clock: Clock
 
-    def event(self, payload: Payload, correlation_id: str | None) -> Envelope:
-        return build_event(
-            payload, producer=PRODUCER, occurred_at=self.clock.now(), correlation_id=correlation_id
-        )
+    def event(self, payload: Payload) -> Envelope:
+        return build_event(payload, producer=PRODUCER, occurred_at=self.clock.now())
 
     async def load(self, event_id: str) -> Document:
         doc = await self.repo.events.get(event_id)

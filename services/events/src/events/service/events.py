@@ -30,9 +30,7 @@ class EventService:
 
     # --- writes ---------------------------------------------------------------------------------
 
-    async def create(
-        self, host_id: str, fields: Mapping[str, Any], correlation_id: str | None
-    ) -> Document:
+    async def create(self, host_id: str, fields: Mapping[str, Any]) -> Document:
         now = self.ctx.clock.now()
         group_id = fields.get("group_id")
         if group_id:
@@ -51,7 +49,7 @@ class EventService:
             "geo_pending": cleaned["location"] is not None,
             "geo_cell": None,
         }
-        envelope = self.ctx.event(EventCreated(**snapshot_fields(doc)), correlation_id)
+        envelope = self.ctx.event(EventCreated(**snapshot_fields(doc)))
         async with self.ctx.outbox.unit(
             [envelope], topic=TOPIC, collection=EVENTS, aggregate_id=event_id
         ) as unit:
@@ -65,9 +63,7 @@ class EventService:
         if not await projections.is_member(group_id, user_id):
             raise Forbidden("only members of a group can host its events", code="not_group_member")
 
-    async def update(
-        self, event_id: str, user_id: str, changes: Mapping[str, Any], correlation_id: str | None
-    ) -> Document:
+    async def update(self, event_id: str, user_id: str, changes: Mapping[str, Any]) -> Document:
         doc = await self.ctx.hosted(event_id, user_id)
         now = self.ctx.clock.now()
         if doc["status"] == EventStatus.cancelled:
@@ -93,9 +89,7 @@ class EventService:
         if moved:
             fields["geo_pending"] = True
         after = {**doc, **fields}
-        envelope = self.ctx.event(
-            EventUpdated(**snapshot_fields(after), changed=tuple(changed)), correlation_id
-        )
+        envelope = self.ctx.event(EventUpdated(**snapshot_fields(after), changed=tuple(changed)))
         async with self.ctx.outbox.unit(
             [envelope], topic=TOPIC, collection=EVENTS, aggregate_id=event_id
         ) as unit:
@@ -103,14 +97,14 @@ class EventService:
         if moved:
             after = await self._index(after)
         if "capacity" in changed:
-            await self.rsvps.settle(after, correlation_id)
+            await self.rsvps.settle(after)
         return after
 
-    async def cancel(self, event_id: str, user_id: str, correlation_id: str | None) -> Document:
+    async def cancel(self, event_id: str, user_id: str) -> Document:
         doc = await self.ctx.hosted(event_id, user_id)
-        return await self._cancel(doc, correlation_id)
+        return await self._cancel(doc)
 
-    async def _cancel(self, doc: Document, correlation_id: str | None) -> Document:
+    async def _cancel(self, doc: Document) -> Document:
         now = self.ctx.clock.now()
         if doc["status"] == EventStatus.cancelled:
             return doc  # already: nobody needs to hear it again
@@ -130,7 +124,7 @@ class EventService:
             starts_at=doc["starts_at"],
         )
         async with self.ctx.outbox.unit(
-            [self.ctx.event(payload, correlation_id)],
+            [self.ctx.event(payload)],
             topic=TOPIC,
             collection=EVENTS,
             aggregate_id=doc["_id"],
@@ -166,14 +160,14 @@ class EventService:
 
     # --- erasure --------------------------------------------------------------------------------
 
-    async def erase_hosted(self, host_id: str, correlation_id: str | None) -> int:
+    async def erase_hosted(self, host_id: str) -> int:
         """Policy for a deleted host: upcoming events are cancelled (attendees are told), then
         every event they hosted is erased with its RSVPs, check-ins and reminders."""
         hosted = await self.ctx.repo.events.hosted_by(host_id)
         now = self.ctx.clock.now()
         for doc in hosted:
             if doc["status"] == EventStatus.scheduled and not rules.is_over(doc, now):
-                doc = await self._cancel(doc, correlation_id)
+                doc = await self._cancel(doc)
             await self.erase(doc)
         return len(hosted)
 

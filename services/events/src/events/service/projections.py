@@ -59,11 +59,11 @@ class ProjectionService:
     async def matches_refreshed(self, user_id: str, top: Sequence[str]) -> None:
         await self.projections.save_matches(user_id, top)
 
-    async def erase(self, user_id: str, correlation_id: str | None) -> None:
+    async def erase(self, user_id: str) -> None:
         """`user.deleted`. Policy: the person's RSVPs go (the waitlists they were on move up,
         promoted people are told); events they host are cancelled if still to come (attendees
         are told) and then erased with everything attached; our copies of their profile,
         connections, blocks, memberships and matches are deleted. Safe to repeat."""
-        await self.rsvps.erase_person(user_id, correlation_id)
-        await self.events.erase_hosted(user_id, correlation_id)
+        await self.rsvps.erase_person(user_id)
+        await self.events.erase_hosted(user_id)
         await self.projections.erase(user_id)

@@ -65,7 +65,7 @@ class ReminderService:
         }
         try:
             async with self.ctx.outbox.unit(
-                [self.ctx.event(payload, None)],
+                [self.ctx.event(payload)],
                 topic=TOPIC,
                 collection=REMINDERS,
                 aggregate_id=reminder_id,

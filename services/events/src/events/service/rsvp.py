@@ -85,20 +85,16 @@ class RsvpService:
 
     # --- answering ------------------------------------------------------------------------------
 
-    async def answer(
-        self, event_id: str, user_id: str, status: RsvpStatus, correlation_id: str | None
-    ) -> dict[str, Any]:
+    async def answer(self, event_id: str, user_id: str, status: RsvpStatus) -> dict[str, Any]:
         if status not in rules.CHOOSABLE:
             raise Invalid("status: going, interested or not_going", code="invalid_status")
         event = await self.ctx.visible(event_id, user_id)
         rules.check_open_for_rsvp(event, self.ctx.clock.now())
         if status == RsvpStatus.going:
-            return await self._join(event, user_id, correlation_id)
-        return await self._step_back(event, user_id, status, correlation_id)
+            return await self._join(event, user_id)
+        return await self._step_back(event, user_id, status)
 
-    async def _join(
-        self, event: Document, user_id: str, correlation_id: str | None
-    ) -> dict[str, Any]:
+    async def _join(self, event: Document, user_id: str) -> dict[str, Any]:
         rsvp = await self.store.rsvp(event["_id"], user_id)
         claim = await self._claim_of(rsvp)
         if claim is not None:  # going or waiting already: same answer, nothing to announce
@@ -109,7 +105,7 @@ class RsvpService:
         joins = int(rsvp.get("joins", 0)) if rsvp else 0
         now = self.ctx.clock.now()
         claim, _ = await self.store.append_claim(event["_id"], user_id, joins, now)
-        outcome = await self._decide(event, claim, previous, correlation_id)
+        outcome = await self._decide(event, claim, previous)
         await self.store.save_rsvp(
             event["_id"],
             user_id,
@@ -118,18 +114,14 @@ class RsvpService:
         return {**outcome, "previous": previous}
 
     async def _decide(
-        self,
-        event: Document,
-        claim: Document,
-        previous: str | None,
-        correlation_id: str | None,
+        self, event: Document, claim: Document, previous: str | None
     ) -> dict[str, Any]:
         """Seat the claim or put it on the waitlist, and say so (exactly once)."""
         announced = await self.store.seat(claim["_id"]) or await self.store.wait(claim["_id"])
         if announced is None:
             rank = await self._rank(event, claim)
             if rules.seat_status(rank, event.get("capacity")) == RsvpStatus.going:
-                await self._seat(event, claim, previous, correlation_id, promoted=False)
+                await self._seat(event, claim, previous, promoted=False)
             else:
                 change = RsvpChanged(
                     event_id=event["_id"],
@@ -139,7 +131,7 @@ class RsvpService:
                 )
                 try:
                     async with self.ctx.outbox.unit(
-                        [self.ctx.event(change, correlation_id)],
+                        [self.ctx.event(change)],
                         topic=TOPIC,
                         collection=WAITS,
                         aggregate_id=claim["_id"],
@@ -149,17 +141,11 @@ class RsvpService:
                             raise _Taken
                 except _Taken:
                     pass
-                await self.settle(event, correlation_id)  # a seat may have opened meanwhile
+                await self.settle(event)  # a seat may have opened meanwhile
         return await self._claim_status(event, claim)
 
     async def _seat(
-        self,
-        event: Document,
-        claim: Document,
-        previous: str | None,
-        correlation_id: str | None,
-        *,
-        promoted: bool,
+        self, event: Document, claim: Document, previous: str | None, *, promoted: bool
     ) -> bool:
         payloads: list[Payload] = []
         if promoted:
@@ -181,7 +167,7 @@ class RsvpService:
         )
         try:
             async with self.ctx.outbox.unit(
-                [self.ctx.event(p, correlation_id) for p in payloads],
+                [self.ctx.event(p) for p in payloads],
                 topic=TOPIC,
                 collection=SEATS,
                 aggregate_id=claim["_id"],
@@ -192,9 +178,7 @@ class RsvpService:
             return False
         return True
 
-    async def _step_back(
-        self, event: Document, user_id: str, status: RsvpStatus, correlation_id: str | None
-    ) -> dict[str, Any]:
+    async def _step_back(self, event: Document, user_id: str, status: RsvpStatus) -> dict[str, Any]:
         rsvp = await self.store.rsvp(event["_id"], user_id)
         claim = await self._claim_of(rsvp)
         if claim is not None:
@@ -213,7 +197,7 @@ class RsvpService:
             previous=RsvpStatus(previous) if previous else None,
         )
         async with self.ctx.outbox.unit(
-            [self.ctx.event(change, correlation_id)],
+            [self.ctx.event(change)],
             topic=TOPIC,
             collection=RSVPS,
             aggregate_id=rsvp_id(event["_id"], user_id),
@@ -228,12 +212,12 @@ class RsvpService:
                 unit,
             )
         if claim is not None:
-            await self.settle(event, correlation_id)
+            await self.settle(event)
         return {"status": status.value, "position": None, "previous": previous}
 
     # --- the waitlist moves up ------------------------------------------------------------------
 
-    async def settle(self, event: Document, correlation_id: str | None = None) -> int:
+    async def settle(self, event: Document) -> int:
         """Seat every claim that is now inside the capacity and was announced as waiting (or
         whose request died before announcing anything). Safe to run anywhere, any number of
         times, concurrently: each seat is announced once. Returns the seats given out."""
@@ -247,12 +231,10 @@ class RsvpService:
             if claim["_id"] in seated:
                 continue
             if await self.store.wait(claim["_id"]) is not None:
-                given += await self._seat(
-                    event, claim, RsvpStatus.waitlisted, correlation_id, promoted=True
-                )
+                given += await self._seat(event, claim, RsvpStatus.waitlisted, promoted=True)
             elif now - claim["at"] >= rules.STALE_CLAIM:
                 # its request died before announcing anything: seat it without "promoted"
-                given += await self._seat(event, claim, None, correlation_id, promoted=False)
+                given += await self._seat(event, claim, None, promoted=False)
         return given
 
     # --- who is coming --------------------------------------------------------------------------
@@ -326,9 +308,7 @@ class RsvpService:
 
     # --- check-in -------------------------------------------------------------------------------
 
-    async def check_in(
-        self, event_id: str, host_id: str, user_id: str, correlation_id: str | None
-    ) -> bool:
+    async def check_in(self, event_id: str, host_id: str, user_id: str) -> bool:
         """Record that a going person came; False when they were checked in already."""
         event = await self.ctx.hosted(event_id, host_id)
         now = self.ctx.clock.now()
@@ -340,7 +320,7 @@ class RsvpService:
         payload = AttendanceCheckedIn(event_id=event_id, user_id=user_id)
         try:
             async with self.ctx.outbox.unit(
-                [self.ctx.event(payload, correlation_id)],
+                [self.ctx.event(payload)],
                 topic=TOPIC,
                 collection=CHECKINS,
                 aggregate_id=doc_id,
@@ -360,7 +340,7 @@ class RsvpService:
 
     # --- erasure --------------------------------------------------------------------------------
 
-    async def erase_person(self, user_id: str, correlation_id: str | None) -> None:
+    async def erase_person(self, user_id: str) -> None:
         """A deleted person leaves every event (the waitlist moves up), and their places in the
         arrival logs are anonymised (kept, so sequence numbers stay dense)."""
         now = self.ctx.clock.now()
@@ -375,4 +355,4 @@ class RsvpService:
         events = await self.ctx.repo.events.many(touched)
         for event in events.values():
             if event["host_id"] != user_id and event["ends_at"] > now:
-                await self.settle(event, correlation_id)
+                await self.settle(event)

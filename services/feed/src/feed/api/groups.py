@@ -30,9 +30,7 @@ def _order_cursor(cursor: str | None) -> str | None:
 @router.post("/v1/groups", status_code=201)
 async def create_group(body: GroupIn, feed: Feed, caller: CallerDep) -> GroupOut:
     fields = body.model_dump(exclude={"access"})
-    out = await feed.groups.create(
-        caller.require_user(), fields, body.access, caller.correlation_id
-    )
+    out = await feed.groups.create(caller.require_user(), fields, body.access)
     return GroupOut.model_validate(out)
 
 
@@ -62,14 +60,14 @@ async def get_group(group_id: PathId, feed: Feed, caller: CallerDep) -> GroupOut
 @router.put("/v1/groups/{group_id}/membership")
 async def join(group_id: PathId, feed: Feed, caller: CallerDep) -> MembershipOut:
     """Join a public group at once; for an approval-needed group this asks its moderators."""
-    state = await feed.groups.join(caller.require_user(), group_id, caller.correlation_id)
+    state = await feed.groups.join(caller.require_user(), group_id)
     return MembershipOut(group_id=group_id, status=state.value)
 
 
 @router.delete("/v1/groups/{group_id}/membership", status_code=204)
 async def leave(group_id: PathId, feed: Feed, caller: CallerDep) -> Response:
     """Leave the group, or withdraw a request to join."""
-    await feed.groups.leave(caller.require_user(), group_id, caller.correlation_id)
+    await feed.groups.leave(caller.require_user(), group_id)
     return Response(status_code=_NO_CONTENT)
 
 
@@ -94,14 +92,14 @@ async def members(
 @router.put("/v1/groups/{group_id}/members/{user_id}", status_code=204)
 async def approve(group_id: PathId, user_id: PathId, feed: Feed, caller: CallerDep) -> Response:
     """A moderator approves a request to join."""
-    await feed.groups.approve(caller.require_user(), group_id, user_id, caller.correlation_id)
+    await feed.groups.approve(caller.require_user(), group_id, user_id)
     return Response(status_code=_NO_CONTENT)
 
 
 @router.delete("/v1/groups/{group_id}/members/{user_id}", status_code=204)
 async def remove(group_id: PathId, user_id: PathId, feed: Feed, caller: CallerDep) -> Response:
     """A moderator removes a member or declines a request."""
-    await feed.groups.remove(caller.require_user(), group_id, user_id, caller.correlation_id)
+    await feed.groups.remove(caller.require_user(), group_id, user_id)
     return Response(status_code=_NO_CONTENT)
 
 

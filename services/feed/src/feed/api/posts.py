@@ -38,13 +38,7 @@ def post_page(items: list[dict[str, Any]], next_before: str | None) -> Page[Post
 @router.post("/v1/posts", status_code=201)
 async def create_post(body: PostIn, feed: Feed, caller: CallerDep) -> PostOut:
     post = await feed.posts.create(
-        caller.require_user(),
-        body.text,
-        body.kind,
-        body.visibility,
-        body.group_id,
-        body.links,
-        caller.correlation_id,
+        caller.require_user(), body.text, body.kind, body.visibility, body.group_id, body.links
     )
     return PostOut.model_validate(post)
 
@@ -57,27 +51,25 @@ async def get_post(post_id: PathId, feed: Feed, caller: CallerDep) -> PostOut:
 @router.patch("/v1/posts/{post_id}")
 async def edit_post(post_id: PathId, body: PostPatch, feed: Feed, caller: CallerDep) -> PostOut:
     changes = body.model_dump(exclude_unset=True, mode="json")
-    post = await feed.posts.edit(caller.require_user(), post_id, changes, caller.correlation_id)
+    post = await feed.posts.edit(caller.require_user(), post_id, changes)
     return PostOut.model_validate(post)
 
 
 @router.delete("/v1/posts/{post_id}", status_code=204)
 async def delete_post(post_id: PathId, feed: Feed, caller: CallerDep) -> Response:
-    await feed.posts.delete(caller.require_user(), post_id, caller.correlation_id)
+    await feed.posts.delete(caller.require_user(), post_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.put("/v1/posts/{post_id}/reaction")
 async def react(post_id: PathId, body: ReactionIn, feed: Feed, caller: CallerDep) -> ReactionsOut:
-    out = await feed.reactions.react(
-        caller.require_user(), post_id, body.emoji, caller.correlation_id
-    )
+    out = await feed.reactions.react(caller.require_user(), post_id, body.emoji)
     return ReactionsOut.model_validate(out)
 
 
 @router.delete("/v1/posts/{post_id}/reaction")
 async def unreact(post_id: PathId, feed: Feed, caller: CallerDep) -> ReactionsOut:
-    out = await feed.reactions.react(caller.require_user(), post_id, None, caller.correlation_id)
+    out = await feed.reactions.react(caller.require_user(), post_id, None)
     return ReactionsOut.model_validate(out)
 
 
@@ -86,7 +78,7 @@ async def add_comment(
     post_id: PathId, body: CommentIn, feed: Feed, caller: CallerDep
 ) -> CommentOut:
     out = await feed.reactions.add_comment(
-        caller.require_user(), post_id, body.text, body.parent_id, caller.correlation_id
+        caller.require_user(), post_id, body.text, body.parent_id
     )
     return CommentOut.model_validate(out)
 
@@ -119,9 +111,7 @@ async def comments(
 async def edit_comment(
     post_id: PathId, comment_id: PathId, body: CommentPatch, feed: Feed, caller: CallerDep
 ) -> CommentOut:
-    out = await feed.reactions.edit_comment(
-        caller.require_user(), post_id, comment_id, body.text, caller.correlation_id
-    )
+    out = await feed.reactions.edit_comment(caller.require_user(), post_id, comment_id, body.text)
     return CommentOut.model_validate(out)
 
 

@@ -17,25 +17,25 @@ _NO_CONTENT = status.HTTP_204_NO_CONTENT
 
 @router.put("/v1/users/{user_id}/follow", status_code=204)
 async def follow(user_id: PathId, feed: Feed, caller: CallerDep) -> Response:
-    await feed.social.follow(caller.require_user(), user_id, caller.correlation_id)
+    await feed.social.follow(caller.require_user(), user_id)
     return Response(status_code=_NO_CONTENT)
 
 
 @router.delete("/v1/users/{user_id}/follow", status_code=204)
 async def unfollow(user_id: PathId, feed: Feed, caller: CallerDep) -> Response:
-    await feed.social.unfollow(caller.require_user(), user_id, caller.correlation_id)
+    await feed.social.unfollow(caller.require_user(), user_id)
     return Response(status_code=_NO_CONTENT)
 
 
 @router.put("/v1/hashtags/{tag}/follow", status_code=204)
 async def follow_hashtag(tag: PathTag, feed: Feed, caller: CallerDep) -> Response:
-    await feed.social.follow_hashtag(caller.require_user(), tag, caller.correlation_id)
+    await feed.social.follow_hashtag(caller.require_user(), tag)
     return Response(status_code=_NO_CONTENT)
 
 
 @router.delete("/v1/hashtags/{tag}/follow", status_code=204)
 async def unfollow_hashtag(tag: PathTag, feed: Feed, caller: CallerDep) -> Response:
-    await feed.social.unfollow_hashtag(caller.require_user(), tag, caller.correlation_id)
+    await feed.social.unfollow_hashtag(caller.require_user(), tag)
     return Response(status_code=_NO_CONTENT)
 
 

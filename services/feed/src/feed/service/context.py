@@ -35,10 +35,8 @@ class Context:
         self.clock = clock
         self.settings = settings
 
-    def event(self, payload: Payload, correlation_id: str | None) -> Envelope:
-        return build_event(
-            payload, producer=PRODUCER, occurred_at=self.clock.now(), correlation_id=correlation_id
-        )
+    def event(self, payload: Payload) -> Envelope:
+        return build_event(payload, producer=PRODUCER, occurred_at=self.clock.now())
 
     # --- visibility --------------------------------------------------------------------------
 

@@ -36,11 +36,7 @@ class GroupService:
         self.timeline = timeline
 
     async def create(
-        self,
-        owner_id: str,
-        fields: dict[str, Any],
-        access: GroupAccess,
-        correlation_id: str | None,
+        self, owner_id: str, fields: dict[str, Any], access: GroupAccess
     ) -> dict[str, Any]:
         cleaned = rules.clean_group(
             fields["name"],
@@ -69,8 +65,7 @@ class GroupService:
                 profession=cleaned["profession"],
                 city=cleaned["city"],
                 access=access,
-            ),
-            correlation_id,
+            )
         )
         # The owner's membership first: if we die before the group exists it is an orphan
         # nobody sees; the other way round the group would have no moderator.
@@ -163,11 +158,11 @@ class GroupService:
             await self.timeline.backfill(user_id, {"group_id": group_id})
         # Leaving needs no clean-up: entries of group posts are filtered out when read.
 
-    def _joined(self, group_id: str, user_id: str, cid: str | None) -> Envelope:
-        return self.ctx.event(GroupMemberJoined(group_id=group_id, user_id=user_id), cid)
+    def _joined(self, group_id: str, user_id: str) -> Envelope:
+        return self.ctx.event(GroupMemberJoined(group_id=group_id, user_id=user_id))
 
-    def _left(self, group_id: str, user_id: str, cid: str | None) -> Envelope:
-        return self.ctx.event(GroupMemberLeft(group_id=group_id, user_id=user_id), cid)
+    def _left(self, group_id: str, user_id: str) -> Envelope:
+        return self.ctx.event(GroupMemberLeft(group_id=group_id, user_id=user_id))
 
     @staticmethod
     def _status(m: Document | None) -> Status | None:
@@ -177,18 +172,18 @@ class GroupService:
     def _role(m: Document | None) -> Role | None:
         return Role(m["role"]) if m else None
 
-    async def join(self, user_id: str, group_id: str, cid: str | None) -> Status:
+    async def join(self, user_id: str, group_id: str) -> Status:
         """Join a public group, or ask to join an approval-needed one."""
         group = await self._group(group_id)
         current = await self.repo.groups.membership(group_id, user_id)
         status = rules.join_status(GroupAccess(group["access"]), self._status(current))
         if status == self._status(current):
             return status
-        event = self._joined(group_id, user_id, cid) if status == Status.member else None
+        event = self._joined(group_id, user_id) if status == Status.member else None
         await self._set(group_id, user_id, status, Role.member, event)
         return status
 
-    async def leave(self, user_id: str, group_id: str, cid: str | None) -> None:
+    async def leave(self, user_id: str, group_id: str) -> None:
         await self._group(group_id)
         current = await self.repo.groups.membership(group_id, user_id)
         status = self._status(current)
@@ -197,7 +192,7 @@ class GroupService:
                 self._role(current), await self.repo.groups.count(group_id, Role.moderator)
             )
             await self._set(
-                group_id, user_id, Status.left, Role.member, self._left(group_id, user_id, cid)
+                group_id, user_id, Status.left, Role.member, self._left(group_id, user_id)
             )
         elif status == Status.pending:
             await self._set(group_id, user_id, Status.left, Role.member, None)
@@ -207,7 +202,7 @@ class GroupService:
         mine = await self.repo.groups.membership(group_id, user_id)
         rules.require_moderator(self._role(mine), self._status(mine))
 
-    async def approve(self, moderator: str, group_id: str, user_id: str, cid: str | None) -> None:
+    async def approve(self, moderator: str, group_id: str, user_id: str) -> None:
         await self._moderator(moderator, group_id)
         current = await self.repo.groups.membership(group_id, user_id)
         status = self._status(current)
@@ -216,10 +211,10 @@ class GroupService:
         if status != Status.pending:
             raise NotFound("this person has not asked to join", code="no_join_request")
         await self._set(
-            group_id, user_id, Status.member, Role.member, self._joined(group_id, user_id, cid)
+            group_id, user_id, Status.member, Role.member, self._joined(group_id, user_id)
         )
 
-    async def remove(self, moderator: str, group_id: str, user_id: str, cid: str | None) -> None:
+    async def remove(self, moderator: str, group_id: str, user_id: str) -> None:
         """Remove a member or decline a request (moderators are demoted first)."""
         await self._moderator(moderator, group_id)
         current = await self.repo.groups.membership(group_id, user_id)
@@ -231,9 +226,7 @@ class GroupService:
             raise NotFound("no such member", code="member_not_found")
         if self._role(current) == Role.moderator:
             raise Conflict("demote this moderator first", code="is_moderator")
-        await self._set(
-            group_id, user_id, Status.left, Role.member, self._left(group_id, user_id, cid)
-        )
+        await self._set(group_id, user_id, Status.left, Role.member, self._left(group_id, user_id))
 
     async def set_moderator(self, moderator: str, group_id: str, user_id: str, on: bool) -> None:
         await self._moderator(moderator, group_id)

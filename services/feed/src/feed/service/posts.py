@@ -59,7 +59,6 @@ class PostService:
         visibility: PostVisibility,
         group_id: str | None,
         links: Sequence[str],
-        correlation_id: str | None,
     ) -> dict[str, Any]:
         parsed = texts.parse(text, links)
         check_placement(visibility, group_id)
@@ -74,7 +73,7 @@ class PostService:
             parsed,
             explicit_links=[texts.check_link(link) for link in links],
         )
-        await self._publish(doc, correlation_id)
+        await self._publish(doc)
         return (await self.ctx.render(author_id, [doc]))[0]
 
     async def _require_member(self, user_id: str, group_id: str) -> None:
@@ -137,7 +136,7 @@ class PostService:
         }
 
     def _side_events(
-        self, doc: Document, mentioned: Sequence[str], help_now: bool, cid: str | None
+        self, doc: Document, mentioned: Sequence[str], help_now: bool
     ) -> list[Envelope]:
         events = []
         if help_now:
@@ -147,22 +146,20 @@ class PostService:
                 text=doc["text"],
                 hashtags=tuple(doc["hashtags"]),
             )
-            events.append(self.ctx.event(help_payload, cid))
+            events.append(self.ctx.event(help_payload))
         for person in mentioned:
             mention = MentionCreated(
                 post_id=doc["_id"], author_id=doc["author_id"], mentioned_user_id=person
             )
-            events.append(self.ctx.event(mention, cid))
+            events.append(self.ctx.event(mention))
         return events
 
-    async def _publish(self, doc: Document, cid: str | None) -> bool:
+    async def _publish(self, doc: Document) -> bool:
         """Save a new post with its events, then fan it out. False if it existed already."""
-        created = self.ctx.event(
-            PostCreated(**self._content_payload(doc), city=doc.get("city")), cid
-        )
+        created = self.ctx.event(PostCreated(**self._content_payload(doc), city=doc.get("city")))
         events = [
             created,
-            *self._side_events(doc, doc["mentions"], doc["kind"] == PostKind.help_request, cid),
+            *self._side_events(doc, doc["mentions"], doc["kind"] == PostKind.help_request),
         ]
         await self.repo.posts.seed_counts(doc["_id"])
         try:
@@ -205,7 +202,7 @@ class PostService:
         if grew:
             await self.timeline.fan_out(doc)
 
-    async def milestone_recorded(self, event: MilestoneRecorded, cid: str | None) -> bool:
+    async def milestone_recorded(self, event: MilestoneRecorded) -> bool:
         """Announce a milestone as a connections post, once, unless the person opted out."""
         if not event.announce:
             return False
@@ -229,7 +226,7 @@ class PostService:
             parsed,
             milestone_id=event.milestone_id,
         )
-        return await self._publish(doc, cid)
+        return await self._publish(doc)
 
     # --- changing --------------------------------------------------------------------------
 
@@ -239,13 +236,7 @@ class PostService:
             raise Forbidden("only the author may change this post", code="not_author")
         return post
 
-    async def edit(
-        self,
-        user_id: str,
-        post_id: str,
-        changes: dict[str, Any],
-        correlation_id: str | None,
-    ) -> dict[str, Any]:
+    async def edit(self, user_id: str, post_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         post = await self._own(user_id, post_id)
         updated = dict(post)
         if changes.get("text") is not None or changes.get("links") is not None:
@@ -292,8 +283,8 @@ class PostService:
             updated["kind"] == PostKind.help_request and post["kind"] != PostKind.help_request
         )
         events = [
-            self.ctx.event(PostUpdated(**self._content_payload(updated)), correlation_id),
-            *self._side_events(updated, newly, became_help, correlation_id),
+            self.ctx.event(PostUpdated(**self._content_payload(updated))),
+            *self._side_events(updated, newly, became_help),
         ]
         async with self.ctx.outbox.unit(
             events, topic=POSTS, collection=POSTS_COLLECTION, aggregate_id=post_id
@@ -302,14 +293,12 @@ class PostService:
         await self.after_write(updated, post)
         return (await self.ctx.render(user_id, [updated]))[0]
 
-    async def delete(self, user_id: str, post_id: str, correlation_id: str | None) -> None:
+    async def delete(self, user_id: str, post_id: str) -> None:
         post = await self._own(user_id, post_id)
-        await self.remove(post, correlation_id)
+        await self.remove(post)
 
-    async def remove(self, post: Document, correlation_id: str | None) -> None:
-        event = self.ctx.event(
-            PostDeleted(post_id=post["_id"], author_id=post["author_id"]), correlation_id
-        )
+    async def remove(self, post: Document) -> None:
+        event = self.ctx.event(PostDeleted(post_id=post["_id"], author_id=post["author_id"]))
         async with self.ctx.outbox.unit(
             [event], topic=POSTS, collection=POSTS_COLLECTION, aggregate_id=post["_id"]
         ) as unit:

@@ -33,9 +33,7 @@ class ReactionService:
 
     # --- reactions -------------------------------------------------------------------------
 
-    async def react(
-        self, user_id: str, post_id: str, emoji: Emoji | None, correlation_id: str | None
-    ) -> dict[str, Any]:
+    async def react(self, user_id: str, post_id: str, emoji: Emoji | None) -> dict[str, Any]:
         """Set (or with None clear) the person's one reaction to a post."""
         post = await self.ctx.visible_post(user_id, post_id)
         previous = await self.repo.posts.reaction(post_id, user_id)
@@ -49,7 +47,7 @@ class ReactionService:
                 previous=Emoji(previous) if previous else None,
             )
             async with self.ctx.outbox.unit(
-                [self.ctx.event(payload, correlation_id)],
+                [self.ctx.event(payload)],
                 topic=POSTS,
                 collection=REACTIONS,
                 aggregate_id=reaction_id(post_id, user_id),
@@ -63,12 +61,7 @@ class ReactionService:
     # --- comments --------------------------------------------------------------------------
 
     async def add_comment(
-        self,
-        user_id: str,
-        post_id: str,
-        text: str,
-        parent_id: str | None,
-        correlation_id: str | None,
+        self, user_id: str, post_id: str, text: str, parent_id: str | None
     ) -> dict[str, Any]:
         post = await self.ctx.visible_post(user_id, post_id)
         parsed = texts.parse(text)
@@ -97,7 +90,7 @@ class ReactionService:
             parent_author_id=parent["author_id"] if parent else None,
             text=parsed.text,
         )
-        events = [self.ctx.event(added, correlation_id)]
+        events = [self.ctx.event(added)]
         events += [
             self.ctx.event(
                 MentionCreated(
@@ -105,8 +98,7 @@ class ReactionService:
                     author_id=user_id,
                     mentioned_user_id=person,
                     comment_id=comment_id,
-                ),
-                correlation_id,
+                )
             )
             for person in mentioned
         ]
@@ -183,7 +175,7 @@ class ReactionService:
         return post, comment
 
     async def edit_comment(
-        self, user_id: str, post_id: str, comment_id: str, text: str, correlation_id: str | None
+        self, user_id: str, post_id: str, comment_id: str, text: str
     ) -> dict[str, Any]:
         post, comment = await self._comment_on(user_id, post_id, comment_id)
         if comment["author_id"] != user_id:
@@ -204,8 +196,7 @@ class ReactionService:
                     author_id=user_id,
                     mentioned_user_id=person,
                     comment_id=comment_id,
-                ),
-                correlation_id,
+                )
             )
             for person in newly
         ]

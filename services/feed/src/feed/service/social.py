@@ -47,7 +47,7 @@ class SocialService:
 
     # --- following people ------------------------------------------------------------------
 
-    async def follow(self, user_id: str, target: str, correlation_id: str | None) -> bool:
+    async def follow(self, user_id: str, target: str) -> bool:
         """Follow a person's public posts; True when this changed anything."""
         if target == user_id:
             raise Invalid("you cannot follow yourself", code="cannot_follow_self")
@@ -57,7 +57,7 @@ class SocialService:
         edge = await social.follow_edge(user_id, target)
         if edge is not None and edge.get("active"):
             return False
-        event = self.ctx.event(UserFollowed(user_id=user_id, followed_id=target), correlation_id)
+        event = self.ctx.event(UserFollowed(user_id=user_id, followed_id=target))
         async with self.ctx.outbox.unit(
             [event], topic=SOCIAL, collection=FOLLOWS, aggregate_id=follow_id(user_id, target)
         ) as unit:
@@ -66,12 +66,12 @@ class SocialService:
         await self.timeline.backfill(user_id, {"author_id": target, "visibility": _PUBLIC})
         return True
 
-    async def unfollow(self, user_id: str, target: str, correlation_id: str | None) -> bool:
+    async def unfollow(self, user_id: str, target: str) -> bool:
         social = self.repo.social
         edge = await social.follow_edge(user_id, target)
         if edge is None or not edge.get("active"):
             return False
-        event = self.ctx.event(UserUnfollowed(user_id=user_id, followed_id=target), correlation_id)
+        event = self.ctx.event(UserUnfollowed(user_id=user_id, followed_id=target))
         async with self.ctx.outbox.unit(
             [event], topic=SOCIAL, collection=FOLLOWS, aggregate_id=follow_id(user_id, target)
         ) as unit:
@@ -83,13 +83,13 @@ class SocialService:
 
     # --- following hashtags ----------------------------------------------------------------
 
-    async def follow_hashtag(self, user_id: str, raw_tag: str, correlation_id: str | None) -> bool:
+    async def follow_hashtag(self, user_id: str, raw_tag: str) -> bool:
         tag = texts.normalise_hashtag(raw_tag)
         social = self.repo.social
         edge = await social.hashtag_edge(user_id, tag)
         if edge is not None and edge.get("active"):
             return False
-        event = self.ctx.event(HashtagFollowed(user_id=user_id, hashtag=tag), correlation_id)
+        event = self.ctx.event(HashtagFollowed(user_id=user_id, hashtag=tag))
         async with self.ctx.outbox.unit(
             [event],
             topic=SOCIAL,
@@ -101,15 +101,13 @@ class SocialService:
         await self.timeline.backfill(user_id, {"hashtags": tag, "visibility": _PUBLIC})
         return True
 
-    async def unfollow_hashtag(
-        self, user_id: str, raw_tag: str, correlation_id: str | None
-    ) -> bool:
+    async def unfollow_hashtag(self, user_id: str, raw_tag: str) -> bool:
         tag = texts.normalise_hashtag(raw_tag)
         social = self.repo.social
         edge = await social.hashtag_edge(user_id, tag)
         if edge is None or not edge.get("active"):
             return False
-        event = self.ctx.event(HashtagUnfollowed(user_id=user_id, hashtag=tag), correlation_id)
+        event = self.ctx.event(HashtagUnfollowed(user_id=user_id, hashtag=tag))
         async with self.ctx.outbox.unit(
             [event],
             topic=SOCIAL,
@@ -142,12 +140,12 @@ class SocialService:
         fields = {f: getattr(profile, f) for f in CARD_FIELDS}
         await self.repo.social.save_card(user_id, fields, self.ctx.clock.now())
 
-    async def blocked(self, blocker: str, blocked: str, correlation_id: str | None) -> None:
+    async def blocked(self, blocker: str, blocked: str) -> None:
         """Hide both from each other: the block itself (checked on every read), no follows
         either way, and no entries of each other's posts in their timelines."""
         await self.repo.social.set_block(blocker, blocked, True, self.ctx.clock.now())
         for a, b in ((blocker, blocked), (blocked, blocker)):
-            await self.unfollow(a, b, correlation_id)
+            await self.unfollow(a, b)
             await self.repo.timeline.remove_author_from(a, b)
 
     async def unblocked(self, blocker: str, blocked: str) -> None:
@@ -175,7 +173,7 @@ class SocialService:
         else:
             await self.repo.social.remove_from_tribe(owner, member)
 
-    async def erase(self, user_id: str, correlation_id: str | None = None) -> None:
+    async def erase(self, user_id: str) -> None:
         """A deleted account: their posts (everywhere, with reactions and comments on them),
         their reactions, comments, follows, memberships, timeline and card. Safe to repeat.
 
@@ -185,10 +183,7 @@ class SocialService:
         repo = self.repo
         post_ids = await repo.posts.ids_by_author(user_id)
         if post_ids:
-            gone = [
-                self.ctx.event(PostDeleted(post_id=p, author_id=user_id), correlation_id)
-                for p in post_ids
-            ]
+            gone = [self.ctx.event(PostDeleted(post_id=p, author_id=user_id)) for p in post_ids]
             await self.ctx.outbox.emit(gone, topic=POSTS)
         await repo.timeline.remove_posts(post_ids)
         await repo.posts.remove_children(post_ids)

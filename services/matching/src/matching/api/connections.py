@@ -52,9 +52,7 @@ def _pair_cursor(cursor: str | None) -> str | None:
 @router.post("/v1/connections/requests", status_code=201)
 async def send_request(body: RequestIn, services: ServicesDep, caller: CallerDep) -> RequestOut:
     """Ask someone to connect; the note (10-300 characters) says why."""
-    out = await services.connections.request(
-        caller.require_user(), body.to_user_id, body.note, caller.correlation_id
-    )
+    out = await services.connections.request(caller.require_user(), body.to_user_id, body.note)
     return RequestOut.model_validate(out)
 
 
@@ -89,9 +87,7 @@ async def answer_request(
     request_id: RequestIdPath, action: Action, services: ServicesDep, caller: CallerDep
 ) -> RequestOut:
     """accept or decline (the recipient), withdraw (the sender)."""
-    out = await services.connections.act(
-        caller.require_user(), request_id, action, caller.correlation_id
-    )
+    out = await services.connections.act(caller.require_user(), request_id, action)
     return RequestOut.model_validate(out)
 
 
@@ -112,7 +108,7 @@ async def list_connections(
 async def remove_connection(
     user_id: UserIdPath, services: ServicesDep, caller: CallerDep
 ) -> Response:
-    await services.connections.remove(caller.require_user(), user_id, caller.correlation_id)
+    await services.connections.remove(caller.require_user(), user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

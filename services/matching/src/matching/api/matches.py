@@ -49,5 +49,5 @@ async def matches(
 @router.post("/v1/matches/{user_id}/dismiss", status_code=204)
 async def dismiss(user_id: UserIdPath, services: ServicesDep, caller: CallerDep) -> Response:
     """Never suggest this person again."""
-    await services.suggestions.dismiss(caller.require_user(), user_id, caller.correlation_id)
+    await services.suggestions.dismiss(caller.require_user(), user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

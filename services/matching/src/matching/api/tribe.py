@@ -19,7 +19,7 @@ async def get_tribe(services: ServicesDep, caller: CallerDep) -> TribeOut:
 @router.put("/v1/tribe/{user_id}")
 async def add_to_tribe(user_id: UserIdPath, services: ServicesDep, caller: CallerDep) -> TribeOut:
     """Add a connection to your tribe (at most 30); adding someone twice changes nothing."""
-    out = await services.tribe.add(caller.require_user(), user_id, caller.correlation_id)
+    out = await services.tribe.add(caller.require_user(), user_id)
     return TribeOut.model_validate(out)
 
 
@@ -27,5 +27,5 @@ async def add_to_tribe(user_id: UserIdPath, services: ServicesDep, caller: Calle
 async def remove_from_tribe(
     user_id: UserIdPath, services: ServicesDep, caller: CallerDep
 ) -> Response:
-    await services.tribe.remove(caller.require_user(), user_id, caller.correlation_id)
+    await services.tribe.remove(caller.require_user(), user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -151,4 +151,4 @@ class ActivityService:
                 extra={"event_id": e.event_id},
             )
         # Having met is a strong reason to connect, and the moment to suggest it.
-        await self.suggestions.refresh([e.user_id], extra=others, correlation_id=env.correlation_id)
+        await self.suggestions.refresh([e.user_id], extra=others)

@@ -68,12 +68,11 @@ class ConnectionService:
         self.suggestions = suggestions
         self.outcomes = outcomes
 
-    def _event(self, payload: Payload, correlation_id: str | None) -> Envelope:
+    def _event(self, payload: Payload) -> Envelope:
         return build_event(
             payload,
             producer="matching",
             occurred_at=self.clock.now(),
-            correlation_id=correlation_id,
         )
 
     async def _name(self, user_id: str) -> str:
@@ -82,9 +81,7 @@ class ConnectionService:
 
     # --- sending ----------------------------------------------------------------------------
 
-    async def request(
-        self, sender: str, to: str, note: str, correlation_id: str | None
-    ) -> dict[str, Any]:
+    async def request(self, sender: str, to: str, note: str) -> dict[str, Any]:
         note = clean_note(note)
         check_not_self(sender, to)
         p, c = self.repos.projections, self.repos.connections
@@ -137,17 +134,13 @@ class ConnectionService:
             pair_id=pair, from_user_id=sender, to_user_id=to, request_id=rid, note=note
         )
         async with self.outbox.unit(
-            [self._event(payload, correlation_id)],
+            [self._event(payload)],
             topic=TOPIC,
             collection=REQUESTS,
             aggregate_id=rid,
         ) as unit:
             await c.insert_request(doc, unit)
-        await self.suggestions.changed(
-            [pair_op("pending", sender, to, True)],
-            refresh=[sender, to],
-            correlation_id=correlation_id,
-        )
+        await self.suggestions.changed([pair_op("pending", sender, to, True)], refresh=[sender, to])
         return self.view(doc, sender)
 
     async def _claim_pair(self, pair: str, rid: str, sender: str, to: str, now: datetime) -> None:
@@ -189,9 +182,7 @@ class ConnectionService:
 
     # --- answering --------------------------------------------------------------------------
 
-    async def act(
-        self, caller: str, request_id: str, action: Action, correlation_id: str | None
-    ) -> dict[str, Any]:
+    async def act(self, caller: str, request_id: str, action: Action) -> dict[str, Any]:
         req = await self.repos.connections.request(request_id)
         if req is None:
             raise NotFound("no such request", code="request_not_found")
@@ -210,7 +201,7 @@ class ConnectionService:
             await self.outcomes.close_for_sender(req, RequestState.withdrawn)
             fresh = await self.repos.connections.request(request_id) or req
             return self.view(fresh, caller)
-        decision = await self.outcomes.decide(req, _OUTCOME[action], caller, correlation_id)
+        decision = await self.outcomes.decide(req, _OUTCOME[action], caller)
         if decision is None:
             raise Conflict("this request is no longer open", code="request_closed")
         fresh = await self.repos.connections.request(request_id) or req
@@ -276,8 +267,8 @@ class ConnectionService:
 
     # --- removing ---------------------------------------------------------------------------
 
-    async def remove(self, caller: str, other: str, correlation_id: str | None) -> None:
+    async def remove(self, caller: str, other: str) -> None:
         conn = await self.repos.connections.connection(pair_id(caller, other))
         if conn is None:
             raise NotFound("you are not connected to this person", code="not_connected")
-        await self.outcomes.remove(conn, caller, other, correlation_id)
+        await self.outcomes.remove(conn, caller, other)

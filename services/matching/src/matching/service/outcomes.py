@@ -44,21 +44,13 @@ class Outcomes:
         self.clock = clock
         self.suggestions = suggestions
         # Set by the composition root: drops tribe entries between two people who disconnect.
-        self.tribe_removal: Callable[[str, str, str | None], Awaitable[None]] | None = None
+        self.tribe_removal: Callable[[str, str], Awaitable[None]] | None = None
 
-    def _event(self, payload: Payload, correlation_id: str | None) -> Envelope:
+    def _event(self, payload: Payload) -> Envelope:
         now = self.clock.now()
-        return build_event(
-            payload, producer="matching", occurred_at=now, correlation_id=correlation_id
-        )
+        return build_event(payload, producer="matching", occurred_at=now)
 
-    async def decide(
-        self,
-        req: Document,
-        outcome: RequestState,
-        actor: str,
-        correlation_id: str | None,
-    ) -> Document | None:
+    async def decide(self, req: Document, outcome: RequestState, actor: str) -> Document | None:
         """Record the one outcome of a request and apply it; None if another came first."""
         rid, pair = str(req["_id"]), str(req["pair_id"])
         sender, to = str(req["from"]), str(req["to"])
@@ -76,10 +68,10 @@ class Outcomes:
             "settled": False,
         }
         payload = self._outcome_event(outcome, pair, sender, to, rid)
-        events = [self._event(payload, correlation_id)] if payload is not None else []
+        events = [self._event(payload)] if payload is not None else []
         if not await decisions.record(self.outbox, self.repos.connections, decision, events):
             return None
-        await self.apply(decision, correlation_id)
+        await self.apply(decision)
         return decision
 
     @staticmethod
@@ -97,7 +89,7 @@ class Outcomes:
             return ConnectionWithdrawn(**fields)
         return None
 
-    async def apply(self, decision: Document, correlation_id: str | None = None) -> None:
+    async def apply(self, decision: Document) -> None:
         """Everything that follows from a decision; idempotent (the sweeper repeats it)."""
         c = self.repos.connections
         kind = decision["kind"]
@@ -123,13 +115,11 @@ class Outcomes:
             await c.drop_cadences(a, b)
             ops.append(pair_op("friends", a, b, False))
             if self.tribe_removal is not None:
-                await self.tribe_removal(a, b, correlation_id)
+                await self.tribe_removal(a, b)
         if any(op["k"] == "friends" for op in ops):
             extra = self._friends_of(a, b)  # their mutual-friend counts change
         await c.settled(str(decision["_id"]))
-        await self.suggestions.changed(
-            ops, refresh=[a, b] if ops else [], extra=extra, correlation_id=correlation_id
-        )
+        await self.suggestions.changed(ops, refresh=[a, b] if ops else [], extra=extra)
 
     def _friends_of(self, a: str, b: str) -> list[str]:
         friends = self.suggestions.live.index.friends
@@ -151,9 +141,7 @@ class Outcomes:
         a, b = str(req["from"]), str(req["to"])
         await self.suggestions.changed([pair_op("pending", a, b, False)], refresh=[a, b])
 
-    async def remove(
-        self, conn: Document, remover: str, other: str, correlation_id: str | None
-    ) -> None:
+    async def remove(self, conn: Document, remover: str, other: str) -> None:
         pair = str(conn["_id"])
         decision = {
             "_id": f"removal|{pair}|{conn['since'].isoformat()}",
@@ -166,17 +154,17 @@ class Outcomes:
             "settled": False,
         }
         payload = ConnectionRemoved(pair_id=pair, from_user_id=remover, to_user_id=other)
-        events = [self._event(payload, correlation_id)]
+        events = [self._event(payload)]
         if not await decisions.record(self.outbox, self.repos.connections, decision, events):
             return  # removed already (both removed at once, or a redelivery)
-        await self.apply(decision, correlation_id)
+        await self.apply(decision)
 
-    async def blocked(self, blocker: str, blocked: str, correlation_id: str | None) -> None:
+    async def blocked(self, blocker: str, blocked: str) -> None:
         """A block ends the connection and any open request between the two."""
         c = self.repos.connections
         conn = await c.connection(pair_id(blocker, blocked))
         if conn is not None:
-            await self.remove(conn, blocker, blocked, correlation_id)
+            await self.remove(conn, blocker, blocked)
         # The pair's claim leads to its one open request, if any (no scan needed).
         lock = await c.lock(pair_id(blocker, blocked))
         req = await c.request(str(lock["request_id"])) if lock is not None else None
@@ -185,9 +173,9 @@ class Outcomes:
         if req["state"] == RequestState.declined.value:
             await self.close_for_sender(req, RequestState.expired)
         elif req["from"] == blocker:
-            await self.decide(req, RequestState.withdrawn, blocker, correlation_id)
+            await self.decide(req, RequestState.withdrawn, blocker)
         else:
-            await self.decide(req, RequestState.declined, blocker, correlation_id)
+            await self.decide(req, RequestState.declined, blocker)
 
     # --- upkeep (periodic jobs) -------------------------------------------------------------
 
@@ -200,7 +188,7 @@ class Outcomes:
             if req["state"] == RequestState.declined.value:
                 await self.close_for_sender(req, RequestState.expired)
             else:
-                await self.decide(req, RequestState.expired, str(req["from"]), None)
+                await self.decide(req, RequestState.expired, str(req["from"]))
             closed += 1
         return closed
 

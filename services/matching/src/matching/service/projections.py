@@ -96,26 +96,20 @@ class ProjectionService:
             return  # an older snapshot than the one stored
         ranked = bool(RANKED_FIELDS & set(e.changed))
         await self.suggestions.changed(
-            [profile_op(e.user_id, fields)],
-            refresh=[e.user_id] if ranked else [],
-            correlation_id=env.correlation_id,
+            [profile_op(e.user_id, fields)], refresh=[e.user_id] if ranked else []
         )
 
     async def blocked(self, env: Envelope, blocker: str, blocked: str) -> None:
         await self.repos.projections.block(blocker, blocked, env.occurred_at)
         await self.suggestions.changed(
-            [block_op(blocker, blocked, True)],
-            refresh=[blocker, blocked],
-            correlation_id=env.correlation_id,
+            [block_op(blocker, blocked, True)], refresh=[blocker, blocked]
         )
-        await self.outcomes.blocked(blocker, blocked, env.correlation_id)
+        await self.outcomes.blocked(blocker, blocked)
 
-    async def unblocked(self, env: Envelope, blocker: str, blocked: str) -> None:
+    async def unblocked(self, _env: Envelope, blocker: str, blocked: str) -> None:
         await self.repos.projections.unblock(blocker, blocked)
         await self.suggestions.changed(
-            [block_op(blocker, blocked, False)],
-            refresh=[blocker, blocked],
-            correlation_id=env.correlation_id,
+            [block_op(blocker, blocked, False)], refresh=[blocker, blocked]
         )
 
     async def deleted(self, env: Envelope, e: UserDeleted) -> None:
@@ -127,12 +121,7 @@ class ProjectionService:
         partners = await self.outcomes.erase(uid)
         await p.erase(uid)
         await self.repos.suggestions.delete(uid)
-        await self.suggestions.changed(
-            [drop_op(uid)],
-            refresh=[uid, *partners],
-            extra=holders,
-            correlation_id=env.correlation_id,
-        )
+        await self.suggestions.changed([drop_op(uid)], refresh=[uid, *partners], extra=holders)
 
     async def milestone(self, env: Envelope, e: MilestoneRecorded) -> None:
         if await self._gone(e.user_id):
@@ -167,11 +156,7 @@ class ProjectionService:
             await p.join(kind, key, user_id, env.occurred_at)
         else:
             await p.leave(kind, key, user_id)
-        await self.suggestions.changed(
-            [member_op(kind, key, user_id, joined)],
-            refresh=[user_id],
-            correlation_id=env.correlation_id,
-        )
+        await self.suggestions.changed([member_op(kind, key, user_id, joined)], refresh=[user_id])
 
     # --- events -----------------------------------------------------------------------------
 
@@ -190,16 +175,12 @@ class ProjectionService:
         )
         await self.suggestions.changed([event_op(doc)])
 
-    async def event_cancelled(self, env: Envelope, e: EventCancelled) -> None:
+    async def event_cancelled(self, _env: Envelope, e: EventCancelled) -> None:
         doc = await self.repos.projections.put_event(
             e.event_id, {"title": e.title, "starts_at": e.starts_at, "cancelled": True}
         )
         going = self.suggestions.live.index.event_people.get(e.event_id, {})
-        await self.suggestions.changed(
-            [event_op(doc)],
-            refresh=list(going)[:EVENT_REFRESH_CAP],
-            correlation_id=env.correlation_id,
-        )
+        await self.suggestions.changed([event_op(doc)], refresh=list(going)[:EVENT_REFRESH_CAP])
 
     async def rsvp(self, env: Envelope, e: RsvpChanged) -> None:
         if await self._gone(e.user_id):
@@ -209,7 +190,5 @@ class ProjectionService:
         )
         attending = e.status.value in ATTENDING
         await self.suggestions.changed(
-            [member_op("event", e.event_id, e.user_id, attending)],
-            refresh=[e.user_id],
-            correlation_id=env.correlation_id,
+            [member_op("event", e.event_id, e.user_id, attending)], refresh=[e.user_id]
         )

@@ -29,6 +29,7 @@ from jobfriends_shared.contracts.matching import SuggestionsRefreshed
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.errors import Invalid, NotFound
 from jobfriends_shared.mongo import Document
+from jobfriends_shared.observability import correlation_id as current_correlation_id
 from jobfriends_shared.outbox import Outbox
 
 from matching.domain.backlog import RefreshBacklog
@@ -95,7 +96,6 @@ class SuggestionService:
         *,
         refresh: Sequence[str] = (),
         extra: Iterable[str] = (),
-        correlation_id: str | None = None,
     ) -> list[str]:
         """After a projection write: apply the deltas here, refresh the affected lists, then
         share the deltas and the new lists in one journal record (each record and head write
@@ -107,9 +107,7 @@ class SuggestionService:
         self.live.apply(ops, wall_micros())
         listed: list[Op] = []
         try:
-            return await self.refresh(
-                refresh, extra=extra, correlation_id=correlation_id, listed=listed
-            )
+            return await self.refresh(refresh, extra=extra, listed=listed)
         finally:
             await self.live.publish([*ops, *listed])
 
@@ -131,7 +129,6 @@ class SuggestionService:
         changed: Sequence[str],
         *,
         extra: Iterable[str] = (),
-        correlation_id: str | None = None,
         listed: list[Op] | None = None,
     ) -> list[str]:
         """Recompute the changed people's lists now; queue the lists that mention them or that
@@ -159,6 +156,7 @@ class SuggestionService:
         # Anyone a backlog run holds right now may be stored after us from an older index:
         # they are queued again so the last word is a fresh one.
         self.backlog.discard(u for u in fresh if u not in self._in_flight)
+        correlation_id = current_correlation_id.get()
         self.backlog.mark((u for u in fresh if u in self._in_flight), correlation_id)
         self.backlog.mark(others[: self.settings.refresh_cap], correlation_id)
         for uid in changed:
@@ -390,12 +388,10 @@ class SuggestionService:
         ):
             raise NotFound("no such person", code="user_not_found")
 
-    async def dismiss(self, user_id: str, other: str, correlation_id: str | None) -> None:
+    async def dismiss(self, user_id: str, other: str) -> None:
         self._known(user_id, other)
         await self.repos.projections.dismiss(user_id, other, self.clock.now())
-        await self.changed(
-            [dismiss_op(user_id, other)], refresh=[user_id], correlation_id=correlation_id
-        )
+        await self.changed([dismiss_op(user_id, other)], refresh=[user_id])
 
     async def draft(self, user_id: str, other: str) -> str:
         self._known(user_id, other)

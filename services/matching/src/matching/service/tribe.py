@@ -46,11 +46,9 @@ class TribeService:
         self.clock = clock
         self.suggestions = suggestions
 
-    def _event(self, payload: Payload, correlation_id: str | None) -> Envelope:
+    def _event(self, payload: Payload) -> Envelope:
         now = self.clock.now()
-        return build_event(
-            payload, producer="matching", occurred_at=now, correlation_id=correlation_id
-        )
+        return build_event(payload, producer="matching", occurred_at=now)
 
     async def _require_connection(self, owner: str, member: str, message: str) -> None:
         if await self.repos.connections.connection(pair_id(owner, member)) is None:
@@ -61,7 +59,7 @@ class TribeService:
     async def _entries(self, owner: str) -> list[Document]:
         return await self.repos.connections.tribe_of(owner, rules.TRIBE_MAX)
 
-    async def add(self, owner: str, member: str, correlation_id: str | None) -> dict[str, Any]:
+    async def add(self, owner: str, member: str) -> dict[str, Any]:
         rules.check_member(owner, member)
         c = self.repos.connections
         if await c.connection(pair_id(owner, member)) is None:
@@ -81,7 +79,7 @@ class TribeService:
             )
             try:
                 async with self.outbox.unit(
-                    [self._event(payload, correlation_id)],
+                    [self._event(payload)],
                     topic=TOPIC,
                     collection=TRIBE,
                     aggregate_id=slot,
@@ -96,13 +94,13 @@ class TribeService:
         rules.check_room(rules.TRIBE_MAX)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def remove(self, owner: str, member: str, correlation_id: str | None) -> None:
+    async def remove(self, owner: str, member: str) -> None:
         entry = next((e for e in await self._entries(owner) if e["member"] == member), None)
         if entry is None:
             raise NotFound("this person is not in your tribe", code="not_in_tribe")
-        await self._remove_entry(entry, correlation_id)
+        await self._remove_entry(entry)
 
-    async def _remove_entry(self, entry: Document, correlation_id: str | None) -> None:
+    async def _remove_entry(self, entry: Document) -> None:
         owner, member, slot = str(entry["owner"]), str(entry["member"]), str(entry["_id"])
         decision = {
             "_id": f"tribe|{slot}|{entry['added_at'].isoformat()}",
@@ -116,7 +114,7 @@ class TribeService:
         payload = TribeMemberRemoved(
             pair_id=pair_id(owner, member), owner_id=owner, member_id=member
         )
-        events = [self._event(payload, correlation_id)]
+        events = [self._event(payload)]
         if not await decisions.record(self.outbox, self.repos.connections, decision, events):
             return
         await self.apply(decision)
@@ -127,12 +125,12 @@ class TribeService:
         await c.remove_tribe_slot(str(decision["slot"]), str(decision["to"]))
         await c.settled(str(decision["_id"]))
 
-    async def remove_between(self, a: str, b: str, correlation_id: str | None) -> None:
+    async def remove_between(self, a: str, b: str) -> None:
         """When two people disconnect, each leaves the other's tribe."""
         for owner, member in ((a, b), (b, a)):
             for entry in await self._entries(owner):
                 if entry["member"] == member:
-                    await self._remove_entry(entry, correlation_id)
+                    await self._remove_entry(entry)
 
     async def tribe(self, owner: str) -> dict[str, Any]:
         return self._view(owner, await self._entries(owner))

@@ -257,7 +257,6 @@ class InboxService:
         ids: Sequence[str] | None,
         everything: bool,
         up_to: datetime | str | None,
-        correlation_id: str | None,
     ) -> dict[str, Any]:
         now = self.clock.now()
         marked: list[Document] = []
@@ -285,7 +284,6 @@ class InboxService:
                 ),
                 producer="notifications",
                 occurred_at=now,
-                correlation_id=correlation_id,
             )
             async with self.outbox.unit(
                 [event], topic=TOPIC, collection=RECEIPTS, aggregate_id=receipt_id
