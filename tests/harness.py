@@ -27,7 +27,13 @@ from identity.main import create_app as identity_app
 from identity.settings import IdentitySettings
 from jobfriends_shared.clock import ControlledClock
 from jobfriends_shared.mongo import mongo_client
-from jobfriends_shared.testing import Endpoints, settings_for, test_secret, unique_name
+from jobfriends_shared.testing import (
+    Endpoints,
+    drop_test_database,
+    settings_for,
+    test_secret,
+    unique_name,
+)
 from matching.main import create_app as matching_app
 from matching.settings import MatchingSettings
 from notifications.main import create_app as notifications_app
@@ -199,5 +205,5 @@ async def running_stack(
         yield Stack(gateway_url, urls, apps, all_settings, clock, http)
     client = mongo_client(endpoints.mongodb, "stack-teardown")
     for service in services:
-        await client.drop_database(f"{name}_{service}")
+        await drop_test_database(client, f"{name}_{service}")
     await client.close()

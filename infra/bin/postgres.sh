@@ -135,7 +135,7 @@ settings() {
     -c listen_addresses="$HOST" -c port="$PORT" -c unix_socket_directories=
     -c max_connections=$((POOL + 20)) -c shared_buffers=256MB -c work_mem=8MB
     -c effective_cache_size=1GB -c max_wal_size=2GB -c checkpoint_timeout=15min
-    -c logging_collector=off -c log_min_messages=warning
+    -c logging_collector=off -c log_min_messages=warning -c log_lock_waits=on
   )
   case "$PROFILE" in
     durable) printf '%s\n' "${common[@]}" ;;

@@ -20,6 +20,7 @@ from jobfriends_shared.mongo import Database, mongo_client
 from jobfriends_shared.testing import (
     Endpoints,
     ServiceClient,
+    drop_test_database,
     read_topic,
     settings_for,
     unique_name,
@@ -130,7 +131,7 @@ def clock() -> ControlledClock:
 async def events_db(events_settings: EventsSettings) -> AsyncIterator[Database]:
     client = mongo_client(events_settings.infra.mongodb_url, "events-tests")
     yield client[events_settings.database]
-    await client.drop_database(events_settings.database)
+    await drop_test_database(client, events_settings.database)
     await client.close()
 
 

@@ -22,7 +22,13 @@ from jobfriends_shared.contracts import Payload, build_event, contract_for
 from jobfriends_shared.contracts.identity import ProfileSnapshot, ProfileUpdated, UserRegistered
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Database, mongo_client
-from jobfriends_shared.testing import Endpoints, read_topic, settings_for, unique_name
+from jobfriends_shared.testing import (
+    Endpoints,
+    drop_test_database,
+    read_topic,
+    settings_for,
+    unique_name,
+)
 from matching.main import create_app
 from matching.settings import MatchingSettings
 
@@ -153,7 +159,7 @@ async def make_matching(infra: Endpoints) -> AsyncIterator[AppFactory]:
                 await asyncio.sleep(0)
 
     yield start
-    await client.drop_database(name)
+    await drop_test_database(client, name)
     await client.close()
 
 

@@ -36,6 +36,7 @@ from jobfriends_shared.mongo import mongo_client
 from jobfriends_shared.testing import (
     Endpoints,
     ServiceClient,
+    drop_test_database,
     read_topic,
     settings_for,
     unique_name,
@@ -157,7 +158,7 @@ async def instance(
                 yield Instance(http, settings, app, client[settings.database], clock)
     finally:
         if drop:
-            await client.drop_database(settings.database)
+            await drop_test_database(client, settings.database)
         await client.close()
 
 
