@@ -172,6 +172,8 @@ stop() {
     fi
   done
   [[ -n "$found" ]] || log "$(impl): not running"
+  # FerretDB's PostgreSQL after FerretDB itself (a no-op when it was not started).
+  "$INFRA_BIN_DIR/postgres.sh" stop
 }
 
 status() {
@@ -180,6 +182,9 @@ status() {
     if running "$(pidfile_of "$kind")" "$(pattern_of "$kind")"; then
       if python3 "$PROBE" mongo "$HOST:$PORT" --quiet 2>/dev/null; then
         echo "$kind: running (pid $(read_pid "$(pidfile_of "$kind")")) on $HOST:$PORT"
+        if [[ "$kind" == ferretdb && "$BACKEND" == postgresql ]]; then
+          "$INFRA_BIN_DIR/postgres.sh" status || return 1
+        fi
         return 0
       fi
       echo "$kind: starting or unhealthy (pid $(read_pid "$(pidfile_of "$kind")")), no ping on $HOST:$PORT"

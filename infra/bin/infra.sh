@@ -35,7 +35,6 @@ case "${1:-}" in
     # Both, even if the first fails to stop.
     rc=0
     "$INFRA_BIN_DIR/ferretdb.sh" stop || rc=1
-    "$INFRA_BIN_DIR/postgres.sh" stop || rc=1
     "$INFRA_BIN_DIR/kafka.sh" stop || rc=1
     exit "$rc"
     ;;
@@ -43,9 +42,6 @@ case "${1:-}" in
     rc=0
     "$INFRA_BIN_DIR/kafka.sh" status || rc=1
     "$INFRA_BIN_DIR/ferretdb.sh" status || rc=1
-    if [[ "${JF_FERRETDB_BACKEND:-postgresql}" == postgresql ]] && ! command -v mongod >/dev/null 2>&1; then
-      "$INFRA_BIN_DIR/postgres.sh" status || rc=1
-    fi
     exit "$rc"
     ;;
   env)
@@ -55,7 +51,6 @@ case "${1:-}" in
     # Many test runs leave thousands of topic partitions, which slow Kafka's
     # start (~1 s per 1000). Only our data dirs; installed tools stay.
     "$INFRA_BIN_DIR/ferretdb.sh" stop
-    "$INFRA_BIN_DIR/postgres.sh" stop
     "$INFRA_BIN_DIR/kafka.sh" stop
     rm -rf "$DATA_DIR/kafka" "$DATA_DIR/ferretdb" "$DATA_DIR/postgres" "$DATA_DIR/mongod" "$JF_INFRA_DIR/kafka/cluster-id"
     log "removed data under $DATA_DIR; run '$0 up' to start afresh"

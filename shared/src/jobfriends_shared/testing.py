@@ -115,11 +115,11 @@ async def drop_issued_topics(bootstrap: str) -> None:
         await admin.close()
 
 
-# How long a test's clean-up waits for its database to be dropped. Once in several thousand
-# tear-downs this session the drop did not return (FerretDB never answered; the PostgreSQL
-# cluster now logs lock waits, `log_lock_waits`, to find out what it waited for). A database
-# left behind has a unique name and harms nothing; a tear-down waiting for pytest-timeout
-# turned a passing test into an error.
+# How long a test's clean-up waits for its database to be dropped. Rarely (about once in
+# several thousand tear-downs) the drop has not returned: the store never answered. The local
+# PostgreSQL logs lock waits (`log_lock_waits`) to show what it waited for. A database left
+# behind has a unique name and harms nothing; a tear-down waiting for pytest-timeout turned a
+# passing test into an error.
 DROP_SECONDS = 30.0
 
 

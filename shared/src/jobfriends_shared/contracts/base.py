@@ -87,7 +87,7 @@ def build_event(
     occurred_at: datetime,
     correlation_id: str | None = None,
 ) -> Envelope:
-    spec = _BY_MODEL[type(payload)]
+    spec = contract_of(type(payload))
     if correlation_id is None:
         # Events caused by a request or by another event carry its correlation id on.
         correlation_id = current_correlation_id.get()
