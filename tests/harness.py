@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -16,17 +17,13 @@ from typing import Any
 
 import httpx
 import uvicorn
-from events.main import create_app as events_app
-from events.settings import EventsSettings
 from fastapi import FastAPI
-from feed.main import create_app as feed_app
-from feed.settings import FeedSettings
 from gateway.main import create_app as gateway_app
 from gateway.settings import GatewaySettings
-from identity.main import create_app as identity_app
-from identity.settings import IdentitySettings
 from jobfriends_shared.clock import ControlledClock
 from jobfriends_shared.mongo import mongo_client
+from jobfriends_shared.registry import SERVICES as REGISTERED
+from jobfriends_shared.settings import ServiceSettings
 from jobfriends_shared.testing import (
     Endpoints,
     drop_test_database,
@@ -34,18 +31,23 @@ from jobfriends_shared.testing import (
     test_secret,
     unique_name,
 )
-from matching.main import create_app as matching_app
-from matching.settings import MatchingSettings
-from notifications.main import create_app as notifications_app
-from notifications.settings import NotificationsSettings
 
-SERVICES: dict[str, tuple[Any, Any]] = {
-    "identity": (identity_app, IdentitySettings),
-    "feed": (feed_app, FeedSettings),
-    "events": (events_app, EventsSettings),
-    "matching": (matching_app, MatchingSettings),
-    "notifications": (notifications_app, NotificationsSettings),
-}
+
+def _declared(name: str) -> tuple[Any, Any]:
+    """A registry service's app factory and settings class, found by the fixed layout
+    (`<name>.main.create_app`, the `ServiceSettings` subclass in `<name>.settings`)."""
+    settings_module = importlib.import_module(f"{name}.settings")
+    settings_class = next(
+        value
+        for value in vars(settings_module).values()
+        if isinstance(value, type)
+        and issubclass(value, ServiceSettings)
+        and value is not ServiceSettings
+    )
+    return importlib.import_module(f"{name}.main").create_app, settings_class
+
+
+SERVICES: dict[str, tuple[Any, Any]] = {spec.name: _declared(spec.name) for spec in REGISTERED}
 PASSWORD = "Kreuzberg-Design-2026"
 
 
@@ -195,7 +197,7 @@ async def running_stack(
             user_burst=10_000,
             ip_rate=10_000,
             ip_burst=10_000,
-            **{f"{svc}_url": url for svc, url in urls.items()},
+            service_urls=urls,
             **overrides.get("gateway", {}),
         )
         apps["gateway"] = gateway_app(gateway_settings, clock)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The six JobFriends processes (five services and the gateway) on loopback, no Docker.
+# The JobFriends processes (the services and the gateway, as the registry lists them) on
+# loopback, no Docker.
 #
 #   infra/bin/services.sh up      start what is not running, wait until each is ready
 #   infra/bin/services.sh down    stop the processes in our pid files
@@ -12,9 +13,17 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 
-SERVICES=(identity feed events matching notifications gateway)
-declare -A PORTS=([gateway]=8000 [identity]=8001 [feed]=8002 [events]=8003 [matching]=8004 [notifications]=8005)
 PYTHON="$REPO_ROOT/.venv/bin/python"
+# The processes and their ports, in start order, from the service registry
+# (shared/src/jobfriends_shared/registry.py): nothing here names a service. The registry needs
+# only the standard library, so `down` and `status` work before `make install` too.
+SERVICES=()
+declare -A PORTS=()
+while read -r name port; do
+  SERVICES+=("$name")
+  PORTS[$name]=$port
+done < <(PYTHONPATH="$REPO_ROOT/shared/src" python3 -m jobfriends_shared.registry processes)
+(( ${#SERVICES[@]} > 0 )) || die "the service registry lists no process"
 SECRETS="$JF_INFRA_DIR/secrets.env"
 
 ensure_secrets() {

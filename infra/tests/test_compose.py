@@ -5,9 +5,10 @@ from typing import Any
 
 import pytest
 import yaml
+from jobfriends_shared.registry import PROCESSES as DECLARED
 
 ROOT = Path(__file__).resolve().parents[2]
-PROCESSES = ("identity", "feed", "events", "matching", "notifications", "gateway")
+PROCESSES = tuple(spec.name for spec in DECLARED)  # the services, then the gateway
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+from jobfriends_shared.registry import PROCESSES as DECLARED
 from jobfriends_shared.settings import InfraSettings
 from pydantic import ValidationError
 
@@ -27,16 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "infra" / "k8s"
 KUSTOMIZE = ROOT / "infra" / "bin" / "kustomize.sh"
 
-PORTS = {
-    "gateway": 8000,
-    "identity": 8001,
-    "feed": 8002,
-    "events": 8003,
-    "matching": 8004,
-    "notifications": 8005,
-}
+PORTS = {spec.name: spec.port for spec in DECLARED}  # from the service registry
 PROCESSES = tuple(PORTS)
-SERVICES = PROCESSES[1:]  # everything behind the gateway: they hold data and consume Kafka
+SERVICES = tuple(spec.name for spec in DECLARED if spec.stores_data)  # behind the gateway
 TARGETS = ("base", "overlays/dev", "overlays/prod")
 OVERLAYS = TARGETS[1:]
 NAMESPACES = {"overlays/dev": "jobfriends-dev", "overlays/prod": "jobfriends"}

@@ -1,5 +1,6 @@
 """The event catalogue for analysts, generated from the code: `docs/events.md` (every topic and
-every event type and version, with its JSON Schema and an example) and `docs/schemas/*.json`
+every event type and version, with its JSON Schema, an example, the service that produces it and
+the services whose handlers consume it) and `docs/schemas/*.json`
 (one JSON Schema per type and version — the committed snapshots that the compatibility test
 holds new code to).
 
@@ -20,6 +21,7 @@ from typing import Any
 
 from jobfriends_shared.contracts import CATALOGUE, EventContract
 from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.subscriptions import consumers_by_event
 from jobfriends_shared.topics import TOPICS, TopicSpec
 
 EXAMPLE_TIME = datetime(2026, 11, 19, 18, 30, tzinfo=UTC)
@@ -109,12 +111,16 @@ def example_of(spec: EventContract) -> dict[str, Any]:
     return envelope.to_document()
 
 
+def _names(services: list[str]) -> str:
+    return ", ".join(f"**{name}**" for name in services) or "no service (analysts only)"
+
+
 def _duration(ms: int) -> str:
     day, hour = 86_400_000, 3_600_000
     return f"{ms // day} days" if ms >= day else f"{ms // hour} hours"
 
 
-def _topic_section(topic: TopicSpec) -> list[str]:
+def _topic_section(topic: TopicSpec, consumers: dict[tuple[str, int], list[str]]) -> list[str]:
     retention = "compacted" if topic.compacted else _duration(topic.retention_ms)
     specs = sorted(
         (s for s in CATALOGUE.values() if s.topic == topic.name),
@@ -137,6 +143,9 @@ def _topic_section(topic: TopicSpec) -> list[str]:
             "",
             f"{spec.description} Key: `{spec.key_field}`. "
             f"Schema: [`schemas/{schema_file(spec)}`](schemas/{schema_file(spec)}).",
+            "",
+            f"Produced by **{topic.producer}**; consumed by "
+            f"{_names(consumers.get((spec.event_type, spec.version), []))}.",
             "",
             "<details><summary>JSON Schema</summary>",
             "",
@@ -188,8 +197,9 @@ def render_markdown() -> str:
         "```",
         "",
     ]
+    consumers = consumers_by_event()
     for topic in TOPICS:
-        lines += _topic_section(topic)
+        lines += _topic_section(topic, consumers)
     return "\n".join(lines).rstrip() + "\n"
 
 

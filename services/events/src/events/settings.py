@@ -1,15 +1,18 @@
 """Settings of the events service (environment variables prefixed `EVENTS_`)."""
 
+from jobfriends_shared.registry import service
 from jobfriends_shared.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+_DECLARED = service("events")  # port, env prefix and database come from the registry
+
 
 class EventsSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="EVENTS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=_DECLARED.env_prefix, extra="ignore")
 
-    port: int = 8003
-    database: str = "jobfriends_events"
+    port: int = _DECLARED.port
+    database: str = _DECLARED.database
     reminder_interval_seconds: float = Field(
         60, gt=0, le=900, description="How often the reminder scheduler looks for due reminders"
     )

@@ -1,15 +1,18 @@
 """Settings of the feed service (environment variables prefixed `FEED_`)."""
 
+from jobfriends_shared.registry import service
 from jobfriends_shared.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+_DECLARED = service("feed")  # port, env prefix and database come from the registry
+
 
 class FeedSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="FEED_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=_DECLARED.env_prefix, extra="ignore")
 
-    port: int = 8002
-    database: str = "jobfriends_feed"
+    port: int = _DECLARED.port
+    database: str = _DECLARED.database
     fanout_threshold: int = Field(
         10_000,
         ge=0,

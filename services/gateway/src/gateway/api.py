@@ -150,7 +150,7 @@ async def forward(request: Request) -> Response:
     route = gw.table.resolve(request.method, path)
     if route is None:
         raise NotFound("no such endpoint")
-    scope["route"] = MetricsLabel(f"/v1/* ({route.service.value})")
+    scope["route"] = MetricsLabel(f"/v1/* ({route.service})")
 
     ip = _client_ip(scope)
     # Per address first and before any token work, so floods of bad tokens are cut off cheaply.
@@ -170,7 +170,7 @@ async def forward(request: Request) -> Response:
     raw_path: bytes = scope.get("raw_path") or path.encode()
     upstreams = gw.upstreams
     cid = _correlation(scope)
-    name = f"{request.method} {route.service.value}"
+    name = f"{request.method} {route.service}"
     with server_span(name, request.headers, cid, SpanKind.SERVER):
         headers = [
             (k, v)

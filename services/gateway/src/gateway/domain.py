@@ -16,21 +16,17 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.errors import DomainError
+from jobfriends_shared.registry import SERVICES, Access
 
 JWKS_PATH = "/.well-known/jwks.json"
 
 
-class Service(StrEnum):
-    IDENTITY = "identity"
-    FEED = "feed"
-    EVENTS = "events"
-    MATCHING = "matching"
-    NOTIFICATIONS = "notifications"
+Service = str
+"""A service's name in the registry (`jobfriends_shared.registry`)."""
 
 
 # --- errors the gateway itself answers with ------------------------------------------------
@@ -94,46 +90,27 @@ class Route:
     streaming: bool
 
 
-def _rule(path: str, service: Service, *, exact: bool = False) -> Rule:
-    return Rule(tuple(path.strip("/").split("/")), service, exact)
+def _declared_rules() -> tuple[Rule, ...]:
+    return tuple(
+        Rule(spec.segments, owner.name, spec.exact) for owner in SERVICES for spec in owner.routes
+    )
 
 
-DEFAULT_RULES: tuple[Rule, ...] = (
-    _rule("/.well-known/jwks.json", Service.IDENTITY, exact=True),
-    _rule("/v1/auth", Service.IDENTITY),
-    _rule("/v1/me", Service.IDENTITY),
-    _rule("/v1/me/milestones", Service.IDENTITY),
-    _rule("/v1/me/calendar.ics", Service.EVENTS),
-    _rule("/v1/me/notification-settings", Service.NOTIFICATIONS),
-    _rule("/v1/professions", Service.IDENTITY),
-    _rule("/v1/users/*", Service.IDENTITY, exact=True),
-    _rule("/v1/users/*/endorsements", Service.IDENTITY),
-    _rule("/v1/users/*/block", Service.IDENTITY),
-    _rule("/v1/users/*/milestones", Service.IDENTITY),
-    _rule("/v1/users/*/posts", Service.FEED),
-    _rule("/v1/users/*/follow", Service.FEED),
-    _rule("/v1/posts", Service.FEED),
-    _rule("/v1/feed", Service.FEED),
-    _rule("/v1/hashtags", Service.FEED),
-    _rule("/v1/groups", Service.FEED),
-    _rule("/v1/events", Service.EVENTS),
-    _rule("/v1/matches", Service.MATCHING),
-    _rule("/v1/connections", Service.MATCHING),
-    _rule("/v1/tribe", Service.MATCHING),
-    _rule("/v1/notifications", Service.NOTIFICATIONS),
-)
+def _declared(access: Access) -> frozenset[tuple[str, str]]:
+    """(method, path) of the endpoints the registry gives this access class."""
+    return frozenset(
+        (endpoint.split(" ", 1)[0], endpoint.split(" ", 1)[1])
+        for owner in SERVICES
+        for spec in owner.routes
+        for endpoint, given in spec.access
+        if given is access
+    )
 
-DEFAULT_PUBLIC: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("POST", "/v1/auth/register"),
-        ("POST", "/v1/auth/token"),
-        ("POST", "/v1/auth/refresh"),
-        ("GET", "/.well-known/jwks.json"),
-        ("GET", "/v1/professions"),
-    }
-)
 
-DEFAULT_STREAMING: frozenset[tuple[str, str]] = frozenset({("GET", "/v1/notifications/stream")})
+# The route table comes from the service registry, where each service declares its paths.
+DEFAULT_RULES: tuple[Rule, ...] = _declared_rules()
+DEFAULT_PUBLIC: frozenset[tuple[str, str]] = _declared(Access.PUBLIC)
+DEFAULT_STREAMING: frozenset[tuple[str, str]] = _declared(Access.STREAM)
 
 
 class RouteTable:
@@ -298,7 +275,7 @@ def _conflicting(
             if name in ours and name not in renamed and _refs(schema) & renamed:
                 renamed.add(name)
                 changed = True
-    return {name: f"{service.value}_{name}" for name in renamed}
+    return {name: f"{service}_{name}" for name in renamed}
 
 
 def merge_openapi(
@@ -317,7 +294,7 @@ def merge_openapi(
         "scheme": "bearer",
         "bearerFormat": "JWT",
     }
-    for service in Service:
+    for service in (spec.name for spec in SERVICES):
         doc = services.get(service)
         if doc is None:
             continue

@@ -19,7 +19,7 @@ from jobfriends_shared.http import health_router, install_error_handlers
 from jobfriends_shared.observability import Metrics, instrument
 
 from gateway.api import CorrelationMiddleware, Gateway, install, own_openapi
-from gateway.domain import JWKS_PATH, RouteTable, Service, TokenBucketLimiter
+from gateway.domain import JWKS_PATH, RouteTable, TokenBucketLimiter
 from gateway.proxy import ApiDocs, Upstreams
 from gateway.settings import GatewaySettings
 from gateway.tokens import KeySet, TokenVerifier
@@ -40,10 +40,11 @@ def create_app(
     clock = clock or SystemClock()
     table = RouteTable()
     upstreams = Upstreams(settings, transport)
+    key_issuer = table.owner(JWKS_PATH)  # the service whose keys sign the tokens
+    if key_issuer is None:
+        raise RuntimeError(f"no service in the registry serves {JWKS_PATH}")
     keys = KeySet(
-        partial(
-            upstreams.fetch_json, Service.IDENTITY, JWKS_PATH, timeout=settings.jwks_fetch_timeout
-        ),
+        partial(upstreams.fetch_json, key_issuer, JWKS_PATH, timeout=settings.jwks_fetch_timeout),
         clock,
         min_refresh_seconds=settings.jwks_min_refresh_seconds,
         max_age_seconds=settings.jwks_max_age_seconds,

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.http import CORRELATION_HEADER, GATEWAY_SECRET_HEADER, USER_HEADER
+from jobfriends_shared.registry import SERVICES
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
@@ -150,11 +151,7 @@ class Upstreams:
         self, settings: GatewaySettings, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self._bases: dict[Service, httpx.URL] = {
-            Service.IDENTITY: httpx.URL(settings.identity_url),
-            Service.FEED: httpx.URL(settings.feed_url),
-            Service.EVENTS: httpx.URL(settings.events_url),
-            Service.MATCHING: httpx.URL(settings.matching_url),
-            Service.NOTIFICATIONS: httpx.URL(settings.notifications_url),
+            name: httpx.URL(url) for name, url in settings.service_urls.items()
         }
         self._secret = settings.infra.gateway_secret.get_secret_value()
         self._deadline = settings.upstream_timeout
@@ -235,14 +232,14 @@ class Upstreams:
                 finally:
                     await upstream.aclose()
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            log.warning("%s unreachable: %r", service.value, exc)
-            raise ServiceUnavailable(f"the {service.value} service is unavailable") from None
+            log.warning("%s unreachable: %r", service, exc)
+            raise ServiceUnavailable(f"the {service} service is unavailable") from None
         except (TimeoutError, httpx.TimeoutException):
-            log.warning("%s timed out after %ss", service.value, self._deadline)
-            raise GatewayTimeout(f"the {service.value} service did not answer in time") from None
+            log.warning("%s timed out after %ss", service, self._deadline)
+            raise GatewayTimeout(f"the {service} service did not answer in time") from None
         except httpx.HTTPError as exc:
-            log.warning("%s failed: %r", service.value, exc)
-            raise BadGateway(f"the {service.value} service gave a broken answer") from None
+            log.warning("%s failed: %r", service, exc)
+            raise BadGateway(f"the {service} service gave a broken answer") from None
         return _buffered(upstream, payload, head=method == "HEAD")
 
     async def fetch_json(self, service: Service, path: str, *, timeout: float) -> Any:
@@ -306,7 +303,7 @@ class ApiDocs:
                 service, "/openapi.json", timeout=self._fetch_timeout
             )
         except (httpx.HTTPError, ValueError) as exc:
-            log.info("no OpenAPI document from %s: %r", service.value, exc)
+            log.info("no OpenAPI document from %s: %r", service, exc)
             return None
         return doc if isinstance(doc, dict) else None
 
@@ -317,7 +314,7 @@ class ApiDocs:
             now = self._clock.now().timestamp()
             if self._cached is not None and now < self._expires:
                 return self._cached
-            services = list(Service)
+            services = [spec.name for spec in SERVICES]
             fetched = await asyncio.gather(*(self._fetch(s) for s in services))
             found = {s: d for s, d in zip(services, fetched, strict=True) if d is not None}
             self._cached = merge_openapi(self._own(), found, self._table)

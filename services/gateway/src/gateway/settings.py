@@ -7,26 +7,51 @@ proof it sends so that services accept only traffic that went through authentica
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
+from jobfriends_shared.registry import GATEWAY, SERVICES
 from jobfriends_shared.settings import ServiceSettings
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 MIB = 1024 * 1024
+
+
+class _ServiceUrlsFromEnv(PydanticBaseSettingsSource):
+    """`GATEWAY_<NAME>_URL` for each registry service: the names operators set in Compose and
+    the Kubernetes ConfigMap, one variable per service, with no field per service here."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        del field  # unused: __call__ answers for the whole model
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        urls = {
+            spec.name: os.environ[f"GATEWAY_{spec.name.upper()}_URL"]
+            for spec in SERVICES
+            if f"GATEWAY_{spec.name.upper()}_URL" in os.environ
+        }
+        return {"service_urls": urls} if urls else {}
 
 
 class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
 
-    port: int = Field(8000, ge=1, le=65535)
+    port: int = Field(GATEWAY.port, ge=1, le=65535)
 
-    # Origins (scheme://host:port, no path) of the services the gateway forwards to.
-    identity_url: str = "http://127.0.0.1:8001"
-    feed_url: str = "http://127.0.0.1:8002"
-    events_url: str = "http://127.0.0.1:8003"
-    matching_url: str = "http://127.0.0.1:8004"
-    notifications_url: str = "http://127.0.0.1:8005"
+    service_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="Origin (scheme://host:port, no path) of each service the gateway forwards "
+        "to, by registry name; set one with GATEWAY_<NAME>_URL (GATEWAY_FEED_URL). A service "
+        "not given is on loopback at its registry port.",
+    )
 
     upstream_timeout: float = Field(
         10.0, gt=0, description="Whole-exchange deadline for one forwarded request (-> 504)"
@@ -73,13 +98,36 @@ class GatewaySettings(ServiceSettings):
         description="Browser origins allowed to call the API; comma-separated; empty = no CORS",
     )
 
-    @field_validator("identity_url", "feed_url", "events_url", "matching_url", "notifications_url")
     @classmethod
-    def _origin_only(cls, value: str) -> str:
-        value = value.rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("service URLs must start with http:// or https://")
-        return value
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            _ServiceUrlsFromEnv(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
+
+    @field_validator("service_urls")
+    @classmethod
+    def _every_service_an_origin(cls, given: dict[str, str]) -> dict[str, str]:
+        unknown = set(given) - {spec.name for spec in SERVICES}
+        if unknown:
+            raise ValueError(f"no such service in the registry: {sorted(unknown)}")
+        urls = {spec.name: f"http://127.0.0.1:{spec.port}" for spec in SERVICES}
+        for name, url in given.items():
+            url = url.rstrip("/")
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"the URL of {name} must start with http:// or https://")
+            urls[name] = url
+        return urls
 
     @field_validator("cors_origins", mode="before")
     @classmethod

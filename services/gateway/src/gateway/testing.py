@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from jobfriends_shared.clock import ControlledClock
+from jobfriends_shared.registry import SERVICES
 from jobfriends_shared.settings import InfraSettings
 from jobfriends_shared.testing import test_secret
 
@@ -92,21 +93,21 @@ class FakeServices:
 
     @staticmethod
     def url(service: Service) -> str:
-        return f"http://{service.value}.test"
+        return f"http://{service}.test"
 
     def settings(self, **overrides: Any) -> GatewaySettings:
-        urls = {f"{s.value}_url": self.url(s) for s in Service}
+        urls = {s.name: self.url(s.name) for s in SERVICES} | overrides.pop("service_urls", {})
         infra = InfraSettings(JF_GATEWAY_SECRET=overrides.pop("secret", None) or test_secret())
-        return GatewaySettings(infra=infra, **{**urls, **overrides})
+        return GatewaySettings(infra=infra, service_urls=urls, **overrides)
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self._handle)
 
     async def _handle(self, request: httpx.Request) -> httpx.Response:
-        service = Service(request.url.host.removesuffix(".test"))
+        service = request.url.host.removesuffix(".test")
         if service in self.down:
             raise httpx.ConnectError("connection refused", request=request)
-        if service is Service.IDENTITY and request.url.path == JWKS_PATH:
+        if request.url.path == JWKS_PATH:
             self.jwks_calls += 1
             return httpx.Response(200, json={"keys": [s.jwk() for s in self.published]})
         if request.url.path == "/openapi.json":
@@ -121,7 +122,7 @@ def echo(service: Service, request: httpx.Request) -> httpx.Response:
     return httpx.Response(
         200,
         json={
-            "service": service.value,
+            "service": service,
             "method": request.method,
             "target": request.url.raw_path.decode(),
             "headers": [[k, v] for k, v in request.headers.multi_items()],

@@ -87,7 +87,7 @@ async def serving(script: Script) -> AsyncIterator[tuple[ScriptedService, str]]:
 async def gateway_to(identity_url: str, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
     """A gateway whose identity is at `identity_url`, over the real network (no mock transport)."""
     settings = FakeServices(published=[Signer.generate("k")]).settings(
-        identity_url=identity_url, jwks_fetch_timeout=0.5, **overrides
+        service_urls={"identity": identity_url}, jwks_fetch_timeout=0.5, **overrides
     )
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 4000))

@@ -5,7 +5,6 @@ from typing import Any
 
 import jwt
 import pytest
-from gateway.domain import Service
 from gateway.testing import FakeServices, Harness, Signer, running_gateway, unsigned_token
 
 
@@ -180,7 +179,7 @@ async def test_old_keys_are_refetched_in_the_background(gw: Harness) -> None:
 
 
 async def test_tokens_work_once_identity_comes_up_after_the_gateway() -> None:
-    fakes = FakeServices(published=[Signer.generate("key-1")], down={Service.IDENTITY})
+    fakes = FakeServices(published=[Signer.generate("key-1")], down={"identity"})
     async with running_gateway(fakes) as gw:
         ready = await gw.client.get("/health/ready")
         assert ready.status_code == 503

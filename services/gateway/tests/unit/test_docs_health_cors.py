@@ -3,7 +3,6 @@
 from datetime import timedelta
 from typing import Any
 
-from gateway.domain import Service
 from gateway.testing import FakeServices, Harness, Signer, running_gateway
 
 
@@ -29,18 +28,18 @@ def operation(schema: str, *, public: bool = False) -> dict[str, Any]:
 
 
 async def test_merged_openapi_contains_paths_from_two_services(fakes: FakeServices) -> None:
-    fakes.openapi[Service.IDENTITY] = service_doc(
+    fakes.openapi["identity"] = service_doc(
         {
             "/v1/me": {"get": operation("Me")},
             "/v1/auth/token": {"post": operation("Tokens", public=True)},
         },
         {"Me": {"type": "object"}, "Tokens": {"type": "object"}},
     )
-    fakes.openapi[Service.FEED] = service_doc(
+    fakes.openapi["feed"] = service_doc(
         {"/v1/posts/{post_id}": {"get": operation("Post")}},
         {"Post": {"type": "object"}},
     )
-    fakes.down.add(Service.EVENTS)  # a service that is down is just left out
+    fakes.down.add("events")  # a service that is down is just left out
     async with running_gateway(fakes) as gw:
         response = await gw.client.get("/openapi.json")
     assert response.status_code == 200
@@ -55,10 +54,10 @@ async def test_merged_openapi_contains_paths_from_two_services(fakes: FakeServic
 
 
 async def test_merged_openapi_is_cached_then_refreshed(fakes: FakeServices) -> None:
-    fakes.openapi[Service.IDENTITY] = service_doc({"/v1/me": {"get": operation("Me")}}, {})
+    fakes.openapi["identity"] = service_doc({"/v1/me": {"get": operation("Me")}}, {})
     async with running_gateway(fakes, openapi_cache_seconds=60) as gw:
         first = (await gw.client.get("/openapi.json")).json()
-        fakes.openapi[Service.FEED] = service_doc({"/v1/feed": {"get": operation("Page")}}, {})
+        fakes.openapi["feed"] = service_doc({"/v1/feed": {"get": operation("Page")}}, {})
         cached = (await gw.client.get("/openapi.json")).json()
         assert cached == first
         gw.clock.advance(timedelta(seconds=61))
@@ -82,7 +81,7 @@ async def test_health_live_and_ready(gw: Harness) -> None:
 
 
 async def test_not_ready_while_identity_keys_cannot_be_fetched() -> None:
-    fakes = FakeServices(published=[Signer.generate("k")], down={Service.IDENTITY})
+    fakes = FakeServices(published=[Signer.generate("k")], down={"identity"})
     async with running_gateway(fakes) as gw:
         ready = await gw.client.get("/health/ready")
     assert ready.status_code == 503

@@ -5,7 +5,6 @@ import uuid
 from collections.abc import AsyncIterator
 
 import httpx
-from gateway.domain import Service
 from gateway.testing import Harness
 from starlette.types import Message
 
@@ -109,7 +108,7 @@ async def test_service_status_body_and_useful_headers_come_back(gw: Harness) -> 
             },
         )
 
-    gw.fakes.handlers[Service.FEED] = created
+    gw.fakes.handlers["feed"] = created
     response = await gw.client.post("/v1/posts", headers=gw.auth(), json={"text": "hi"})
     assert response.status_code == 201
     assert response.json() == {"id": "p1"}
@@ -126,7 +125,7 @@ async def test_service_errors_pass_through_unchanged(gw: Harness) -> None:
     async def conflict(_: httpx.Request) -> httpx.Response:
         return httpx.Response(409, json={"code": "already_following", "message": "already"})
 
-    gw.fakes.handlers[Service.FEED] = conflict
+    gw.fakes.handlers["feed"] = conflict
     response = await gw.client.put("/v1/users/u2/follow", headers=gw.auth())
     assert response.status_code == 409
     assert response.json()["code"] == "already_following"
@@ -197,7 +196,7 @@ async def test_notification_stream_is_relayed_as_it_arrives(gw: Harness) -> None
     async def stream(_: httpx.Request) -> httpx.Response:
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=events())
 
-    gw.fakes.handlers[Service.NOTIFICATIONS] = stream
+    gw.fakes.handlers["notifications"] = stream
     sent: list[Message] = []
     request_sent = False
 

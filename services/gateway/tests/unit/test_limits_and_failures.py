@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from gateway.domain import Service
 from gateway.testing import FakeServices, running_gateway
 
 
@@ -45,7 +44,7 @@ async def test_504_on_upstream_timeout(fakes: FakeServices) -> None:
     async def too_slow(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("no answer", request=request)
 
-    fakes.handlers[Service.EVENTS] = too_slow
+    fakes.handlers["events"] = too_slow
     async with running_gateway(fakes) as gw:
         response = await gw.client.get("/v1/events", headers=gw.auth())
     assert response.status_code == 504
@@ -57,7 +56,7 @@ async def test_504_when_the_whole_exchange_outlasts_the_deadline(fakes: FakeServ
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
 
-    fakes.handlers[Service.MATCHING] = hangs
+    fakes.handlers["matching"] = hangs
     async with running_gateway(fakes, upstream_timeout=0.05, connect_timeout=0.05) as gw:
         async with asyncio.timeout(5):
             response = await gw.client.get("/v1/matches", headers=gw.auth())
@@ -65,7 +64,7 @@ async def test_504_when_the_whole_exchange_outlasts_the_deadline(fakes: FakeServ
 
 
 async def test_503_on_connect_error(fakes: FakeServices) -> None:
-    fakes.down.add(Service.FEED)
+    fakes.down.add("feed")
     async with running_gateway(fakes) as gw:
         response = await gw.client.get("/v1/feed", headers=gw.auth())
     assert response.status_code == 503
@@ -81,7 +80,7 @@ async def test_503_when_no_connection_can_be_had(
     async def fail(_: httpx.Request) -> httpx.Response:
         raise error
 
-    fakes.handlers[Service.FEED] = fail
+    fakes.handlers["feed"] = fail
     async with running_gateway(fakes) as gw:
         response = await gw.client.get("/v1/feed", headers=gw.auth())
     assert response.status_code == 503
@@ -91,7 +90,7 @@ async def test_502_when_the_service_breaks_the_protocol(fakes: FakeServices) -> 
     async def broken(request: httpx.Request) -> httpx.Response:
         raise httpx.RemoteProtocolError("peer closed", request=request)
 
-    fakes.handlers[Service.FEED] = broken
+    fakes.handlers["feed"] = broken
     async with running_gateway(fakes) as gw:
         response = await gw.client.get("/v1/feed", headers=gw.auth())
     assert response.status_code == 502
@@ -102,7 +101,7 @@ async def test_unexpected_failure_is_json_500_with_correlation_id(fakes: FakeSer
     async def bug(_: httpx.Request) -> httpx.Response:
         raise RuntimeError("bug in a fake")
 
-    fakes.handlers[Service.FEED] = bug
+    fakes.handlers["feed"] = bug
     async with running_gateway(fakes) as gw:
         response = await gw.client.get("/v1/feed", headers={**gw.auth(), "X-Correlation-Id": "c-1"})
     assert response.status_code == 500

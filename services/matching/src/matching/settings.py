@@ -1,15 +1,18 @@
 """Settings of the matching service (environment variables prefixed `MATCHING_`)."""
 
+from jobfriends_shared.registry import service
 from jobfriends_shared.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+_DECLARED = service("matching")  # port, env prefix and database come from the registry
+
 
 class MatchingSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="MATCHING_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=_DECLARED.env_prefix, extra="ignore")
 
-    port: int = 8004
-    database: str = "jobfriends_matching"
+    port: int = _DECLARED.port
+    database: str = _DECLARED.database
     suggestions_kept: int = Field(30, ge=5, le=100, description="Suggestions stored per intent")
     refresh_cap: int = Field(150, ge=10, le=2000, description="Most lists one change may recompute")
     daily_request_cap: int = Field(20, ge=1, le=500, description="Requests a person may send a day")

@@ -1,15 +1,18 @@
 """Settings of the notifications service (environment variables prefixed `NOTIFICATIONS_`)."""
 
+from jobfriends_shared.registry import service
 from jobfriends_shared.settings import ServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+_DECLARED = service("notifications")  # port, env prefix and database come from the registry
+
 
 class NotificationsSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=_DECLARED.env_prefix, extra="ignore")
 
-    port: int = 8005
-    database: str = "jobfriends_notifications"
+    port: int = _DECLARED.port
+    database: str = _DECLARED.database
 
     fetch_max_wait_ms: int | None = Field(
         50,
