@@ -4,13 +4,15 @@ guarded consumer (dedupe + handler write + marker) to raw consuming and raw bulk
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from jobfriends_shared.clock import SystemClock
+from jobfriends_shared.consumer import Outcome
 from jobfriends_shared.contracts import build_event
 from jobfriends_shared.contracts.identity import UserRegistered
 from jobfriends_shared.envelope import Envelope
@@ -22,6 +24,7 @@ from jobfriends_shared.runtime import Runtime
 from jobfriends_shared.settings import ServiceSettings
 from jobfriends_shared.testing import Endpoints, settings_for, unique_name
 from pydantic_settings import SettingsConfigDict
+from pymongo.errors import BulkWriteError
 
 from bench.report import Figure
 
@@ -126,7 +129,10 @@ async def _raw_consume(bootstrap: str, topic: str, n: int) -> float:
         await consumer.stop()
 
 
-async def consume_and_store_vs_raw(endpoints: Endpoints, n: int = 5_000) -> list[Figure]:
+async def consume_and_store_vs_raw(endpoints: Endpoints, n: int = 20_000) -> list[Figure]:
+    """The guarded consumer on the batch path, timed from its first handler call to the last
+    marker (start-up and the group join left out; progress read from its in-memory counters,
+    so nothing competes with its writes), against the slower of its two raw limits."""
     name = unique_name("b")
     settings = settings_for(_BenchSettings, endpoints, name, consumer_workers=WORKERS)
     settings.infra.topic_partitions = 6
@@ -146,46 +152,47 @@ async def consume_and_store_vs_raw(endpoints: Endpoints, n: int = 5_000) -> list
 
     runtime = Runtime("bench", settings)
     people = runtime.db["people"]
+    first_call: list[float] = []
 
-    async def store(_: Envelope, payload: Any) -> None:
-        await people.replace_one(
-            {"_id": payload.user_id}, {"name": payload.display_name}, upsert=True
-        )
+    @runtime.consumer.on_batch(UserRegistered)
+    async def store(batch: Sequence[tuple[Envelope, UserRegistered]]) -> None:
+        """What a projection of new people does: one bulk insert (a redelivered person is
+        already there, and the insert leaves them be)."""
+        if not first_call:
+            first_call.append(time.perf_counter())
+        rows = [{"_id": p.user_id, "name": p.display_name} for _, p in batch]
+        with contextlib.suppress(BulkWriteError):
+            await people.insert_many(rows, ordered=False)
 
-    runtime.consumer.on(UserRegistered)(store)
     runtime.consume()
+    topic = f"{prefix}{TOPIC}"
     try:
-        started = time.perf_counter()
         async with runtime.running():
-            while await runtime.db["processed_events"].count_documents({}) < n:  # noqa: ASYNC110
-                await asyncio.sleep(0.2)
-        rate = n / (time.perf_counter() - started)
+            # The consumer counts in memory: polling it costs the store nothing.
+            while runtime.consumer.stats.counts.get((topic, Outcome.applied), 0) < n:  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
+            rate = n / (time.perf_counter() - first_call[0])
     finally:
         await client.drop_database(name)
         await client.drop_database(f"{name}_raw")
         await client.close()
+    limit, limit_name = min((raw_consume, "raw aiokafka consume"), (raw_insert, "raw bulk insert"))
     notes = {
         "events": n,
-        "per event": "dedupe read + handler upsert + marker insert",
+        "per batch": "one dedupe query + the handler's bulk insert + one marker insert",
+        "batch (records per poll)": settings.consumer_batch,
         "partitions / workers": f"6 / {WORKERS}",
+        "raw aiokafka consume (events/s)": round(raw_consume),
+        "raw bulk insert, 1,000 a time (docs/s)": round(raw_insert),
     }
     return [
         Figure(
             "consume-and-store",
             rate,
             "events/s",
-            raw_consume,
-            "raw aiokafka consume",
-            target=0.01,
+            limit,
+            f"min(raw consume, raw bulk insert) = {limit_name}",
+            target=0.5,
             notes=notes,
-        ),
-        Figure(
-            "consume-and-store",
-            rate,
-            "events/s",
-            raw_insert,
-            "raw bulk insert",
-            target=0.02,
-            notes={"bulk insert batch": 1000},
-        ),
+        )
     ]

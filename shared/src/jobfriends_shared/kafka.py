@@ -18,6 +18,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from jobfriends_shared.consumer import EventConsumer
+from jobfriends_shared.deliveries import Delivery
 from jobfriends_shared.topics import TOPICS, physical_name, topic
 
 log = logging.getLogger(__name__)
@@ -85,15 +86,18 @@ def subscribe(
     group_id: str,
     prefix: str = "",
     from_start: bool = True,
-    workers: int = 1,
+    batch: int = 500,
     fetch_max_wait_ms: int = 100,
 ) -> None:
-    """One FastStream subscriber per topic, committing offsets only after `consumer` is done.
+    """One batch subscriber per topic: each poll's records (up to `batch`) go to `consumer`
+    together, and the offsets are committed only after it is done with all of them; a batch
+    it could not finish is rewound (NACK_ON_ERROR) and comes again.
 
     `from_start=False` (with a group of its own per instance) makes a broadcast subscription:
     every instance sees every new message, e.g. to push to the clients connected to it.
     `fetch_max_wait_ms` bounds how long new records of one partition can wait behind a fetch
-    still parked at the broker for the others (see `InfraSettings.kafka_fetch_max_wait_ms`)."""
+    still parked at the broker for the others (see `InfraSettings.kafka_fetch_max_wait_ms`); a
+    poll returns what has arrived as soon as anything has, so batching adds no wait."""
     for name in topic_names:
         spec = topic(name)
         physical = physical_name(name, prefix)
@@ -101,9 +105,11 @@ def subscribe(
             physical,
             # A group per topic: subscriptions of one service do not rebalance each other.
             group_id=f"{group_id}:{name}",
-            ack_policy=AckPolicy.ACK,
+            batch=True,
+            max_records=batch,
+            batch_timeout_ms=fetch_max_wait_ms,
+            ack_policy=AckPolicy.NACK_ON_ERROR,
             auto_offset_reset="earliest" if from_start else "latest",
-            max_workers=workers if workers > 1 else None,
             fetch_max_wait_ms=fetch_max_wait_ms,
             title=f"{group_id}:{name}",
             description=f"{group_id} applies {', '.join(consumer.event_types) or 'nothing'} "
@@ -114,15 +120,23 @@ def subscribe(
 def _handler(consumer: EventConsumer, physical: str) -> Callable[[KafkaMessage], Awaitable[None]]:
     # FastStream injects every parameter of a handler from the message, so the topic is bound
     # by closure rather than as a default argument.
-    async def on_message(message: KafkaMessage) -> None:
-        raw: ConsumerRecord[bytes, bytes] = message.raw_message
-        where = f"{raw.topic}/{raw.partition}@{raw.offset}"
-        headers = {k: v.decode(errors="replace") for k, v in raw.headers}
-        await consumer.handle(
-            message.body, topic=physical, key=raw.key, where=where, headers=headers
-        )
+    async def on_batch(message: KafkaMessage) -> None:
+        records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
+        deliveries = [
+            Delivery(
+                raw=record.value or b"",
+                topic=physical,
+                key=record.key,
+                partition=record.partition,
+                where=f"{record.topic}/{record.partition}@{record.offset}",
+                headers={k: v.decode(errors="replace") for k, v in record.headers},
+            )
+            for record in records
+        ]
+        if deliveries:
+            await consumer.handle_batch(deliveries)
 
-    return on_message
+    return on_batch
 
 
 async def consumer_lag(bootstrap_servers: str, groups: dict[str, str]) -> dict[str, int]:

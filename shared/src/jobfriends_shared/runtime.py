@@ -62,7 +62,13 @@ class Runtime:
             recover_every=settings.relay_recover_every_seconds,
             metrics=self.metrics,
         )
-        self.consumer = EventConsumer(self.db, self.clock, self._dead_letter, metrics=self.metrics)
+        self.consumer = EventConsumer(
+            self.db,
+            self.clock,
+            self._dead_letter,
+            metrics=self.metrics,
+            workers=settings.consumer_workers,
+        )
         self._consumed_topics: list[str] = []
         self._startup: list[Callable[[], Awaitable[None]]] = []
         self._signals: set[asyncio.Task[None]] = set()
@@ -91,7 +97,7 @@ class Runtime:
             topic_names=topic_names,
             group_id=f"{self.prefix}{self.name}",
             prefix=self.prefix,
-            workers=self.settings.consumer_workers,
+            batch=self.settings.consumer_batch,
             fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
 
@@ -107,6 +113,7 @@ class Runtime:
             group_id=f"{self.prefix}{self.name}.{self.instance}.{uuid.uuid4().hex[:8]}",
             prefix=self.prefix,
             from_start=False,
+            batch=self.settings.consumer_batch,
             fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
 

@@ -87,8 +87,15 @@ class ServiceSettings(BaseSettings):
         1,
         ge=1,
         le=32,
-        description="Partitions of one topic processed concurrently by this instance "
+        description="Partitions of one poll's batch applied concurrently by this instance "
         "(order within a partition always holds)",
+    )
+    consumer_batch: int = Field(
+        500,
+        ge=1,
+        le=5000,
+        description="Most records one poll hands to the handlers at once (one dedupe query, "
+        "bulk writes and one marker insert per batch); a poll never waits to fill it",
     )
     fetch_max_wait_ms: int | None = Field(
         None,
