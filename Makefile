@@ -16,7 +16,7 @@ export JF_FERRETDB_BACKEND
 # The demo city is loaded once per store.
 SEEDED := .infra/seeded-$(SEED)-$(JF_FERRETDB_BACKEND)
 
-.PHONY: help install infra-up infra-down up down status logs seed test test-unit lint bench docs clean
+.PHONY: help install infra-up infra-down up down status logs seed test test-fast test-unit lint bench docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -62,8 +62,10 @@ logs:  ## every process's log, followed
 test: install  ## unit and integration tests against a real Kafka and store
 	$(UV) run pytest $(PYTEST_ARGS)
 
-test-unit: install  ## only tests that need no servers
+test-fast: install  ## every test that needs no servers (fakes, in memory), in under a minute
 	$(UV) run pytest -m "not integration" $(PYTEST_ARGS)
+
+test-unit: test-fast  ## the same as test-fast (its earlier name)
 
 lint: install  ## ruff and mypy strict
 	$(UV) run ruff check .

@@ -12,8 +12,10 @@ def infra() -> Iterator[Endpoints]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under an `integration/` folder needs the real servers: mark it so
-    `make test-unit` can leave it out."""
+    """Everything under an `integration/` folder needs the real servers, and so does any test
+    that asks for them through the `infra` fixture (the system tests): mark it so
+    `make test-fast` can leave it out."""
     for item in items:
-        if "integration" in item.path.parts:
+        needs_servers = "infra" in getattr(item, "fixturenames", ())
+        if "integration" in item.path.parts or needs_servers:
             item.add_marker(pytest.mark.integration)
