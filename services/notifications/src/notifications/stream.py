@@ -37,6 +37,7 @@ from typing import Any
 from jobfriends_shared.consumer import EventConsumer, Outcome
 from jobfriends_shared.contracts.base import contract_of
 from jobfriends_shared.contracts.notifications import NotificationCreated
+from jobfriends_shared.deliveries import Delivery
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.errors import TooMany
 from jobfriends_shared.runtime import Runtime
@@ -212,18 +213,12 @@ class WakeConsumer(EventConsumer):
     async def _ignore(_: Envelope, __: NotificationCreated) -> None:
         return None
 
-    async def handle(
-        self,
-        raw: bytes,
-        *,
-        topic: str,
-        key: bytes | None = None,
-        where: str = "",  # noqa: ARG002
-        headers: Mapping[str, str] | None = None,  # noqa: ARG002 (no tracing for a wake-up)
-    ) -> Outcome:
-        outcome = self._wake(raw, key)
-        self.stats.add(topic, outcome)
-        return outcome
+    async def handle_batch(self, deliveries: Sequence[Delivery]) -> list[Outcome]:
+        """Wake, with no store and no tracing: a wake-up only touches this process's memory."""
+        outcomes = [self._wake(delivery.raw, delivery.key) for delivery in deliveries]
+        for delivery, outcome in zip(deliveries, outcomes, strict=True):
+            self.stats.add(delivery.topic, outcome)
+        return outcomes
 
     def _wake(self, raw: bytes, key: bytes | None) -> Outcome:
         # The key is the recipient: most messages concern nobody connected here, and those are
