@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 from jobfriends_shared.fakes import FakeClient, FakeDatabase
-from pymongo import InsertOne, UpdateOne
+from pymongo import UpdateMany
 from pymongo.errors import InvalidOperation
 
 
@@ -57,7 +57,7 @@ async def test_unknown_stages_methods_options_and_commands_raise(db: FakeDatabas
     with pytest.raises(NotImplementedError):
         await db["c"].create_index([("place", "2dsphere")])
     with pytest.raises(NotImplementedError):
-        await db["c"].bulk_write([InsertOne({"_id": 2}), UpdateOne({"_id": 1}, {"$set": {}})])
+        await db["c"].bulk_write([UpdateMany({"_id": 1}, {"$set": {"n": 2}})])
     with pytest.raises(NotImplementedError):
         await db.command("buildInfo")
     with pytest.raises(NotImplementedError):

@@ -8,6 +8,7 @@ from typing import Any
 
 from bson import ObjectId
 from pymongo.errors import BulkWriteError, DuplicateKeyError, WriteError
+from pymongo.results import UpdateResult
 
 from jobfriends_shared.fakes.values import normalised
 
@@ -71,6 +72,13 @@ class Bulk:
             self.errors.append(error)
             return False
         return True
+
+    def updated(self, index: int, result: UpdateResult) -> None:
+        self.counts["nMatched"] += result.matched_count
+        self.counts["nModified"] += result.modified_count
+        if result.upserted_id is not None:
+            self.counts["nUpserted"] += 1
+            self.upserted.append({"index": index, "_id": result.upserted_id})
 
     def finish(self) -> Document:
         result: Document = {

@@ -15,7 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from pymongo.common import validate_ok_for_replace
-from pymongo.operations import DeleteOne, ReplaceOne
+from pymongo.operations import DeleteOne, InsertOne, ReplaceOne, UpdateOne
 from pymongo.results import (
     BulkWriteResult,
     DeleteResult,
@@ -245,31 +245,38 @@ class FakeCollection:
     async def bulk_write(
         self, requests: Sequence[Any], ordered: bool = True, **options: Any
     ) -> BulkWriteResult:
-        """`DeleteOne` and `ReplaceOne` (what our code sends); other requests are refused."""
+        """`InsertOne`, `UpdateOne`, `ReplaceOne` and `DeleteOne`, as our code sends them;
+        other requests, and options such as collations or array filters, are refused."""
         refuse("bulk_write", options)
         if not requests:
             raise TypeError("requests must be a non-empty list")
         for request in requests:
-            if not isinstance(request, DeleteOne | ReplaceOne):
+            if not isinstance(request, InsertOne | UpdateOne | ReplaceOne | DeleteOne):
                 raise NotImplementedError(f"the fake store does not bulk-write {request!r}")
-            for option in ("_collation", "_hint", "_sort"):
+            for option in ("_collation", "_hint", "_sort", "_array_filters"):
                 if getattr(request, option, None) is not None:
-                    raise NotImplementedError(f"the fake store ignores no {option[1:]} in bulk")
+                    raise NotImplementedError(f"the fake store has no {option[1:]} in bulk")
         bulk = Bulk(ordered)
         for i, request in enumerate(requests):
+            if isinstance(request, InsertOne):
+                give_id(request._doc)
+                if bulk.run(i, request._doc, partial(self._state().insert, dict(request._doc))):
+                    bulk.counts["nInserted"] += 1
+                continue
             query = query_of(request._filter)
             if isinstance(request, DeleteOne):
                 if bulk.run(i, request._filter, partial(self._delete, query, many=False)):
                     bulk.counts["nRemoved"] += bulk.last.deleted_count
                 continue
-            replace = partial(self._replace, query, request._doc, bool(request._upsert))
-            if bulk.run(i, request._doc, replace):
-                result: UpdateResult = bulk.last
-                bulk.counts["nMatched"] += result.matched_count
-                bulk.counts["nModified"] += result.modified_count
-                if result.upserted_id is not None:
-                    bulk.counts["nUpserted"] += 1
-                    bulk.upserted.append({"index": i, "_id": result.upserted_id})
+            upsert = bool(request._upsert)
+            if isinstance(request, UpdateOne):
+                if not isinstance(request._doc, Mapping):
+                    raise NotImplementedError("the fake store has no update pipelines")
+                write = partial(self._update, query, request._doc, many=False, upsert=upsert)
+            else:
+                write = partial(self._replace, query, request._doc, upsert)
+            if bulk.run(i, request._doc, write):
+                bulk.updated(i, bulk.last)
         return BulkWriteResult(bulk.finish(), True)
 
     # --- indexes and the collection itself -------------------------------------------------

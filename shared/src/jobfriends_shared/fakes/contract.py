@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, DeleteOne, ReplaceOne
+from pymongo import ASCENDING, DESCENDING, DeleteOne, InsertOne, ReplaceOne, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError, WriteError
 
 Db = Any  # a FakeDatabase or PyMongo's AsyncDatabase: the scenarios use what both offer
@@ -305,6 +305,27 @@ async def deletes_count_what_they_removed(db: Db) -> None:
     assert (await db["c"].delete_many({"even": True})).deleted_count == 2
     assert (await db["c"].delete_many({"even": True})).deleted_count == 0
     assert await db["c"].count_documents({}) == 2
+
+
+@scenario
+async def bulk_inserts_updates_and_an_unordered_duplicate(db: Db) -> None:
+    await db["c"].insert_one({"_id": 1, "v": 1})
+    ops = [
+        UpdateOne({"_id": 1}, {"$set": {"v": 2}}),
+        UpdateOne({"_id": 2}, {"$setOnInsert": {"v": 0}}, upsert=True),
+        InsertOne({"_id": 1}),
+        InsertOne({"_id": 3}),
+    ]
+    with raises(BulkWriteError) as caught:
+        await db["c"].bulk_write(ops, ordered=False)
+    details = caught.value.details
+    assert (details["nMatched"], details["nUpserted"], details["nInserted"]) == (1, 1, 1)
+    assert [(e["index"], e["code"]) for e in details["writeErrors"]] == [(2, 11000)]
+    assert await db["c"].find({}).sort("_id").to_list() == [
+        {"_id": 1, "v": 2},
+        {"_id": 2, "v": 0},
+        {"_id": 3},
+    ]
 
 
 @scenario

@@ -29,6 +29,8 @@ def check_update(update: Mapping[str, Any]) -> None:
     """Refuse a malformed or unsupported update before looking for documents, as the client
     and the server do (an update that matches nothing is refused all the same)."""
     validate_ok_for_update(update)
+    if not isinstance(update, Mapping):
+        raise NotImplementedError("the fake store has no update pipelines")
     for op, fields in update.items():
         if op not in _SUPPORTED:
             raise NotImplementedError(f"the fake store does not support the update operator {op}")
