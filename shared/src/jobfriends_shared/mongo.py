@@ -8,10 +8,10 @@ as on SQLite: docs/store.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -66,3 +66,30 @@ async def by_ids(
         async for doc in coll.find({"_id": {"$in": chunk}}, projection):
             found[str(doc["_id"])] = doc
     return found
+
+
+def merged_by_key(changes: Iterable[tuple[str, Document]]) -> dict[str, Document]:
+    """One set of fields per key, later fields over earlier ones: what applying a batch's
+    `$set`s about one key in turn would leave."""
+    merged: dict[str, Document] = {}
+    for key, fields in changes:
+        merged[key] = {**merged.get(key, {}), **fields}
+    return merged
+
+
+async def set_unless_tombstoned(coll: Collection, changes: Mapping[str, Document]) -> int:
+    """`$set` each document's fields (creating it if missing) in one bulk write, except on
+    tombstones (`deleted: true`, left by an erasure so a late event cannot bring the person or
+    post back). `changes` holds one entry per id, later fields already merged over earlier ones,
+    as a batch of events about one key would apply them in turn. Returns the ids written."""
+    if not changes:
+        return 0
+    existing = await by_ids(coll, changes, {"deleted": 1})
+    writes = [
+        UpdateOne({"_id": key}, {"$set": fields}, upsert=True)
+        for key, fields in changes.items()
+        if not existing.get(key, {}).get("deleted")
+    ]
+    if writes:
+        await coll.bulk_write(writes, ordered=False)
+    return len(writes)

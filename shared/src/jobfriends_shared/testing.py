@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -285,6 +285,10 @@ class ServiceClient:
             envelope.to_bytes(), topic=f"{runtime.prefix}{topic}", key=envelope.key.encode()
         )
 
+    async def deliver_together(self, *events: Any) -> list[Any]:
+        """Hand envelopes to the consumer as one poll of one partition would: a batch."""
+        return await deliver_together(self.app.state.runtime, events)
+
     async def published(self, topic: str, *types: str) -> list[Any]:
         """Events this instance published on `topic` (each id once: publishing is at least
         once), optionally only of these types."""
@@ -294,6 +298,22 @@ class ServiceClient:
         records = await read_topic(infra.kafka_bootstrap_servers, f"{infra.topic_prefix}{topic}")
         found = {e.id: e for e in (Envelope.from_bytes(r.value) for r in records)}
         return [e for e in found.values() if not types or e.type in types]
+
+
+async def deliver_together(runtime: Any, events: Sequence[Any]) -> list[Any]:
+    """Envelopes to a service runtime's consumer as one batch from one partition, in order."""
+    from jobfriends_shared.contracts import contract_for
+    from jobfriends_shared.deliveries import Delivery
+
+    deliveries = [
+        Delivery(
+            raw=event.to_bytes(),
+            topic=f"{runtime.prefix}{contract_for(event.type, event.version).topic}",
+            key=event.key.encode(),
+        )
+        for event in events
+    ]
+    return list(await runtime.consumer.handle_batch(deliveries))
 
 
 C = TypeVar("C", bound=ServiceClient)

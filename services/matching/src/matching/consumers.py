@@ -42,13 +42,13 @@ from matching.service.projections import ProjectionService
 
 
 def register(runtime: Runtime, service: ProjectionService, activity: ActivityService) -> None:
-    on = runtime.consumer.on
+    on, on_batch = runtime.consumer.on, runtime.consumer.on_batch
 
     # --- identity.users ---------------------------------------------------------------------
 
-    on(UserRegistered)(service.registered)
+    on_batch(UserRegistered)(service.registered)
 
-    on(ProfileUpdated)(service.profile_updated)
+    on_batch(ProfileUpdated)(service.profile_updated)
 
     @on(UserBlocked)
     async def blocked(env: Envelope, e: UserBlocked) -> None:

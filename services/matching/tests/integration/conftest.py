@@ -24,6 +24,7 @@ from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Database, mongo_client
 from jobfriends_shared.testing import (
     Endpoints,
+    deliver_together,
     drop_test_database,
     read_topic,
     settings_for,
@@ -77,6 +78,9 @@ class Matching:
             event.to_bytes(), topic=f"{self.prefix}{topic_of(event)}"
         )
         return outcome
+
+    async def deliver_together(self, *events: Envelope) -> list[Outcome]:
+        return await deliver_together(self.app.state.runtime, events)
 
     async def feed(self, payload: Payload, at: datetime | None = None) -> Outcome:
         return await self.deliver(self.event(payload, at))

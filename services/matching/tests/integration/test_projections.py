@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from jobfriends_shared.consumer import Outcome
 from jobfriends_shared.contracts.events import AttendanceCheckedIn, EventCreated
-from jobfriends_shared.contracts.identity import ProfileSnapshot, ProfileUpdated, UserDeleted
+from jobfriends_shared.contracts.identity import (
+    ProfileSnapshot,
+    ProfileUpdated,
+    UserDeleted,
+    UserRegistered,
+)
+from jobfriends_shared.envelope import Envelope
 
 from .conftest import KREUZBERG, SPANDAU, START, Matching, days, topic_of
 
@@ -75,3 +83,31 @@ async def test_malformed_messages_go_to_the_dead_letter_topic(matching: Matching
     broken = event.model_copy(update={"payload": {"user_id": "x"}})
     assert await runtime.consumer.handle(broken.to_bytes(), topic=topic) == Outcome.dead_lettered
     assert topic_of(event) == "identity.users"
+
+
+async def test_profiles_arriving_in_one_batch_rank_as_their_latest_snapshot(
+    matching: Matching,
+) -> None:
+    """A poll of registrations and profile changes is applied in bulk: each person ends as
+    their latest snapshot, someone erased stays gone, and the new people match at once."""
+    await matching.person("ben", "Ben", location=KREUZBERG, **UX)
+    await matching.feed(UserDeleted(user_id="ben"))
+    await matching.person("cara", "Cara", location=KREUZBERG, **UX)
+
+    def profile(user_id: str, name: str, **fields: Any) -> Envelope:
+        snapshot = ProfileSnapshot(display_name=name, **fields)
+        changed = ("display_name", *fields)
+        return matching.event(ProfileUpdated(user_id=user_id, changed=changed, profile=snapshot))
+
+    outcomes = await matching.deliver_together(
+        matching.event(UserRegistered(user_id="ana", email="ana@x.org", display_name="Ana")),
+        matching.event(UserRegistered(user_id="dan", email="dan@x.org", display_name="Dan")),
+        profile("ana", "Ana draft"),
+        profile("ben", "Ben again", location=KREUZBERG, **UX),
+        profile("ana", "Ana", location=KREUZBERG, **UX),
+    )
+    assert outcomes == [Outcome.applied] * 5
+    assert (await matching.db["profiles"].find_one({"_id": "ana"}) or {})["display_name"] == "Ana"
+    assert await matching.db["profiles"].find_one({"_id": "ben"}) is None
+    assert (await matching.db["profiles"].find_one({"_id": "dan"}) or {})["display_name"] == "Dan"
+    assert "cara" in await matching.match_ids("ana")

@@ -52,10 +52,10 @@ from notifications.service.people import PeopleIntake
 
 
 def register(runtime: Runtime, people: PeopleIntake, content: ContentIntake) -> None:
-    on = runtime.consumer.on
+    on, on_batch = runtime.consumer.on, runtime.consumer.on_batch
     # identity
-    on(UserRegistered)(people.registered)
-    on(ProfileUpdated)(people.profile_updated)
+    on_batch(UserRegistered)(people.registered)
+    on_batch(ProfileUpdated)(people.profile_updated)
     on(UserBlocked)(people.blocked)
     on(UserUnblocked)(people.unblocked)
     on(UserDeleted)(people.deleted)
@@ -72,8 +72,8 @@ def register(runtime: Runtime, people: PeopleIntake, content: ContentIntake) -> 
     on(NudgeDue)(people.nudge)
     on(SuggestionsRefreshed)(people.suggestions)
     # feed
-    on(PostCreated)(content.post_saved)
-    on(PostUpdated)(content.post_saved)
+    on_batch(PostCreated)(content.posts_saved)
+    on_batch(PostUpdated)(content.posts_saved)
     on(PostDeleted)(content.post_deleted)
     on(ReactionChanged)(content.reaction)
     on(CommentAdded)(content.comment)

@@ -15,11 +15,12 @@ insert or an upsert of its own document.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from jobfriends_shared.mongo import Database, Document
+from jobfriends_shared.mongo import Database, Document, by_ids
+from pymongo import ReplaceOne, UpdateOne
 
 PROFILES = "profiles"
 DELETED = "deleted_users"
@@ -73,23 +74,49 @@ class ProjectionRepository:
 
     # --- profiles -------------------------------------------------------------------------
 
-    async def ensure_profile(self, user_id: str, display_name: str, at: datetime) -> Document:
-        """A registration creates a bare profile; it never overwrites a newer one."""
-        await self.profiles.update_one(
-            {"_id": user_id},
-            {"$setOnInsert": {"display_name": display_name, "as_of": at}},
-            upsert=True,
+    async def ensure_profiles(
+        self, bare: Mapping[str, tuple[str, datetime]]
+    ) -> dict[str, Document]:
+        """Registrations create bare profiles (name, as of when) in one bulk write; a profile
+        already there, maybe newer, is left as it is. Returns the stored profiles."""
+        if not bare:
+            return {}
+        await self.profiles.bulk_write(
+            [
+                UpdateOne(
+                    {"_id": user_id},
+                    {"$setOnInsert": {"display_name": name, "as_of": at}},
+                    upsert=True,
+                )
+                for user_id, (name, at) in bare.items()
+            ],
+            ordered=False,
         )
-        return await self.profiles.find_one({"_id": user_id}) or {}
+        return await by_ids(self.profiles, bare)
 
-    async def put_profile(self, user_id: str, fields: Document, as_of: datetime) -> bool:
-        """Replace the snapshot unless a newer one is stored (a late redelivery); identity's
-        topic is keyed by user id, so one consumer writes a person's profile at a time."""
-        current = await self.profiles.find_one({"_id": user_id}, {"as_of": 1})
-        if current is not None and current.get("as_of") and current["as_of"] > as_of:
-            return False
-        await self.profiles.replace_one({"_id": user_id}, {**fields, "as_of": as_of}, upsert=True)
-        return True
+    async def put_profiles(self, snapshots: Mapping[str, tuple[Document, datetime]]) -> list[str]:
+        """Replace each snapshot unless a newer one is stored (a late redelivery), in one bulk
+        write; the ids written. Identity's topic is keyed by user id, so one consumer writes a
+        person's profile at a time."""
+        current = await by_ids(self.profiles, snapshots, {"as_of": 1})
+        newer = [
+            user_id
+            for user_id, (_, as_of) in snapshots.items()
+            if not (current.get(user_id, {}).get("as_of") and current[user_id]["as_of"] > as_of)
+        ]
+        if newer:
+            await self.profiles.bulk_write(
+                [
+                    ReplaceOne(
+                        {"_id": user_id},
+                        {**snapshots[user_id][0], "as_of": snapshots[user_id][1]},
+                        upsert=True,
+                    )
+                    for user_id in newer
+                ],
+                ordered=False,
+            )
+        return newer
 
     async def profile(self, user_id: str) -> Document | None:
         return await self.profiles.find_one({"_id": user_id})
@@ -104,6 +131,9 @@ class ProjectionRepository:
 
     async def is_deleted(self, user_id: str) -> bool:
         return await self.deleted.find_one({"_id": user_id}, {"_id": 1}) is not None
+
+    async def deleted_among(self, user_ids: Iterable[str]) -> set[str]:
+        return set(await by_ids(self.deleted, user_ids, {"_id": 1}))
 
     async def erase(self, user_id: str) -> None:
         """Everything matching's projections hold about a person; safe to repeat. (Scans on

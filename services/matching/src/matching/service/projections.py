@@ -13,6 +13,9 @@ up by the next refresh, as they are too frequent to refresh on each.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.contracts.events import (
     EventCancelled,
@@ -29,6 +32,7 @@ from jobfriends_shared.contracts.identity import (
     UserRegistered,
 )
 from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.mongo import Document
 
 from matching.repository import Repositories
 from matching.repository.projections import ATTENDING
@@ -80,23 +84,34 @@ class ProjectionService:
 
     # --- identity ---------------------------------------------------------------------------
 
-    async def registered(self, env: Envelope, e: UserRegistered) -> None:
-        if await self._gone(e.user_id):
-            return
-        doc = await self.repos.projections.ensure_profile(
-            e.user_id, e.display_name, env.occurred_at
-        )
-        await self.suggestions.changed([profile_op(e.user_id, doc)])
+    async def registered(self, events: Sequence[tuple[Envelope, UserRegistered]]) -> None:
+        """Consecutive registrations (a batch handler): bare profiles in one bulk write, and
+        their index deltas in one journal record."""
+        gone = await self.repos.projections.deleted_among(e.user_id for _, e in events)
+        bare: dict[str, tuple[str, datetime]] = {}
+        for env, e in events:
+            if e.user_id not in gone:
+                bare.setdefault(e.user_id, (e.display_name, env.occurred_at))
+        docs = await self.repos.projections.ensure_profiles(bare)
+        await self.suggestions.changed([profile_op(uid, doc) for uid, doc in docs.items()])
 
-    async def profile_updated(self, env: Envelope, e: ProfileUpdated) -> None:
-        if await self._gone(e.user_id):
-            return
-        fields = e.profile.model_dump(mode="json")
-        if not await self.repos.projections.put_profile(e.user_id, fields, env.occurred_at):
-            return  # an older snapshot than the one stored
-        ranked = bool(RANKED_FIELDS & set(e.changed))
+    async def profile_updated(self, events: Sequence[tuple[Envelope, ProfileUpdated]]) -> None:
+        """Consecutive profile changes (a batch handler): each person's latest snapshot in one
+        bulk write, one journal record, and one refresh of everyone whose ranked fields
+        changed."""
+        gone = await self.repos.projections.deleted_among(e.user_id for _, e in events)
+        latest: dict[str, tuple[Document, datetime]] = {}
+        ranked: set[str] = set()
+        for env, e in events:
+            if e.user_id in gone:
+                continue
+            latest[e.user_id] = (e.profile.model_dump(mode="json"), env.occurred_at)
+            if RANKED_FIELDS & set(e.changed):
+                ranked.add(e.user_id)
+        written = await self.repos.projections.put_profiles(latest)
         await self.suggestions.changed(
-            [profile_op(e.user_id, fields)], refresh=[e.user_id] if ranked else []
+            [profile_op(uid, latest[uid][0]) for uid in written],
+            refresh=[uid for uid in written if uid in ranked],
         )
 
     async def blocked(self, env: Envelope, blocker: str, blocked: str) -> None:

@@ -10,9 +10,9 @@ that fans out, not per notification shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from jobfriends_shared.mongo import Database, Document, by_ids
+from jobfriends_shared.mongo import Database, Document, by_ids, set_unless_tombstoned
 from pymongo import ASCENDING
 
 
@@ -41,14 +41,10 @@ class ProjectionRepository:
 
     # --- people (identity) --------------------------------------------------------------------
 
-    async def _alive(self, user_id: str) -> bool:
-        doc = await self.people.find_one({"_id": user_id}, {"deleted": 1})
-        return doc is None or not doc.get("deleted")
-
-    async def set_person(self, user_id: str, fields: Document) -> None:
-        """Upsert a person's fields unless they were deleted (tombstones stay tombstones)."""
-        if await self._alive(user_id):
-            await self.people.update_one({"_id": user_id}, {"$set": fields}, upsert=True)
+    async def set_people(self, changes: Mapping[str, Document]) -> None:
+        """Upsert people's fields, one bulk write, unless they were deleted (tombstones stay
+        tombstones)."""
+        await set_unless_tombstoned(self.people, changes)
 
     async def tombstone_person(self, user_id: str) -> None:
         """Forget the person (email and name are personal data) but remember they are gone."""
@@ -156,10 +152,9 @@ class ProjectionRepository:
 
     # --- posts (feed) -----------------------------------------------------------------------
 
-    async def set_post(self, post_id: str, fields: Document) -> None:
-        existing = await self.posts.find_one({"_id": post_id}, {"deleted": 1})
-        if existing is None or not existing.get("deleted"):
-            await self.posts.update_one({"_id": post_id}, {"$set": fields}, upsert=True)
+    async def set_posts(self, changes: Mapping[str, Document]) -> None:
+        """Upsert posts' fields, one bulk write, unless they were deleted."""
+        await set_unless_tombstoned(self.posts, changes)
 
     async def tombstone_post(self, post_id: str) -> None:
         await self.posts.replace_one({"_id": post_id}, {"deleted": True}, upsert=True)

@@ -3,6 +3,8 @@ events with their RSVPs, waitlists, reminders and cancellations."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from jobfriends_shared.contracts.events import (
     EventCancelled,
     EventCreated,
@@ -24,6 +26,7 @@ from jobfriends_shared.contracts.feed import (
     ReactionChanged,
 )
 from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.mongo import merged_by_key
 
 from notifications.domain.drafts import (
     Draft,
@@ -58,9 +61,19 @@ class ContentIntake:
 
     # --- posts ----------------------------------------------------------------------------
 
-    async def post_saved(self, _: Envelope, e: PostCreated | PostUpdated) -> None:
-        await self.projections.set_post(
-            e.post_id, {"author_id": e.author_id, "kind": e.kind.value, "excerpt": excerpt(e.text)}
+    async def posts_saved(
+        self,
+        events: Sequence[tuple[Envelope, PostCreated]] | Sequence[tuple[Envelope, PostUpdated]],
+    ) -> None:
+        """Consecutive new or edited posts, in one bulk write (a batch handler)."""
+        await self.projections.set_posts(
+            merged_by_key(
+                (
+                    e.post_id,
+                    {"author_id": e.author_id, "kind": e.kind.value, "excerpt": excerpt(e.text)},
+                )
+                for _, e in events
+            )
         )
 
     async def post_deleted(self, _: Envelope, e: PostDeleted) -> None:

@@ -3,9 +3,13 @@ connections, endorsements, milestones, keep-in-touch nudges and match suggestion
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from jobfriends_shared.contracts.identity import (
     EndorsementAdded,
     MilestoneRecorded,
+    ProfileSnapshot,
     ProfileUpdated,
     UserBlocked,
     UserDeleted,
@@ -24,6 +28,7 @@ from jobfriends_shared.contracts.matching import (
     TribeMemberRemoved,
 )
 from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.mongo import merged_by_key
 
 from notifications.domain.drafts import Draft, excerpt, normalise_place, notification_id
 from notifications.domain.kinds import NotificationType as T
@@ -32,6 +37,22 @@ from notifications.service.notifier import Notifier
 from notifications.settings import NotificationsSettings
 
 SUGGESTIONS_SHOWN = 5
+
+
+def _person(p: ProfileSnapshot) -> dict[str, Any]:
+    """What notifications keeps of a profile: how to address, place and interest a person."""
+    return {
+        "display_name": p.display_name,
+        "city": p.city,
+        "city_key": normalise_place(p.city),
+        "lat": p.location.lat if p.location else None,
+        "lon": p.location.lon if p.location else None,
+        "interests": sorted({*p.interests, *p.skills}),
+        "profession": p.profession,
+        "time_zone": p.time_zone,
+    }
+
+
 REQUEST_KEY = "connection.requested:{request_id}"
 
 
@@ -45,25 +66,18 @@ class PeopleIntake:
 
     # --- identity -------------------------------------------------------------------------
 
-    async def registered(self, _: Envelope, e: UserRegistered) -> None:
-        await self.projections.set_person(
-            e.user_id, {"email": e.email, "display_name": e.display_name}
+    async def registered(self, events: Sequence[tuple[Envelope, UserRegistered]]) -> None:
+        """Consecutive registrations, in one bulk write (a batch handler)."""
+        await self.projections.set_people(
+            merged_by_key(
+                (e.user_id, {"email": e.email, "display_name": e.display_name}) for _, e in events
+            )
         )
 
-    async def profile_updated(self, _: Envelope, e: ProfileUpdated) -> None:
-        p = e.profile
-        await self.projections.set_person(
-            e.user_id,
-            {
-                "display_name": p.display_name,
-                "city": p.city,
-                "city_key": normalise_place(p.city),
-                "lat": p.location.lat if p.location else None,
-                "lon": p.location.lon if p.location else None,
-                "interests": sorted({*p.interests, *p.skills}),
-                "profession": p.profession,
-                "time_zone": p.time_zone,
-            },
+    async def profile_updated(self, events: Sequence[tuple[Envelope, ProfileUpdated]]) -> None:
+        """Consecutive profile changes, in one bulk write (a batch handler)."""
+        await self.projections.set_people(
+            merged_by_key((e.user_id, _person(e.profile)) for _, e in events)
         )
 
     async def blocked(self, _: Envelope, e: UserBlocked) -> None:
