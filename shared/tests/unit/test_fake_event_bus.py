@@ -73,3 +73,24 @@ async def test_delivered_events_reach_the_handler_once_and_bad_ones_are_dead_let
     reasons = [d.headers["jf-dlt-reason"] for d in offline.dead_letters.sent]
     assert reasons == ["handler kept failing", "payload breaks its contract"]
     assert {d.topic for d in offline.dead_letters.sent} == {"identity.users.dlt"}
+
+
+async def test_a_service_hears_what_it_recorded_once() -> None:
+    db = FakeDatabase()
+    offline = offline_runtime("probe", offline_settings(ServiceSettings), db, CLOCK)
+    heard: list[str] = []
+
+    @offline.runtime.consumer.on(UserRegistered)
+    async def registered(_: Envelope, event: UserRegistered) -> None:
+        heard.append(event.user_id)
+        if event.user_id == "u1":  # what a handler records is heard in turn
+            await offline.runtime.outbox.emit([_registered(2)], topic=TOPIC)
+
+    await offline.runtime.outbox.emit([_registered(1)], topic=TOPIC)
+    await offline.runtime.outbox.emit(
+        [build_event(UserDeleted(user_id="u1"), producer="t", occurred_at=CLOCK.now())], topic=TOPIC
+    )
+    outcomes = await offline.deliver_recorded()
+    assert outcomes == [Outcome.applied, Outcome.ignored, Outcome.applied]
+    assert heard == ["u1", "u2"]
+    assert await offline.deliver_recorded() == []

@@ -18,6 +18,7 @@ from jobfriends_shared.clock import Clock
 from jobfriends_shared.consumer import EventConsumer, Outcome
 from jobfriends_shared.contracts import Payload, build_event, contract_for
 from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.fakes.events import recorded_events
 from jobfriends_shared.mongo import Database
 from jobfriends_shared.outbox import Outbox
 from jobfriends_shared.runtime import Runtime
@@ -49,6 +50,8 @@ class DeadLetters:
 class OfflineRuntime:
     runtime: Runtime
     dead_letters: DeadLetters
+    # Recorded events already handed back to the consumer by `deliver_recorded`.
+    _heard: set[str] = field(default_factory=set)
 
     async def deliver(self, event: Payload | Envelope) -> Outcome:
         """Hand a payload (built into an envelope now) or a ready envelope (e.g. to deliver it
@@ -63,6 +66,21 @@ class OfflineRuntime:
             topic=physical_name(topic, self.runtime.prefix),
             key=envelope.key.encode(),
         )
+
+    async def deliver_recorded(self) -> list[Outcome]:
+        """Hand the consumer every event the service itself recorded since the last call, in
+        order, until none is left: what Kafka would bring back to a service that consumes its
+        own events (e.g. the feed fanning a post out when it hears `post.created`). Events it
+        has no handler for come back `ignored`."""
+        outcomes: list[Outcome] = []
+        while True:
+            recorded = await recorded_events(self.runtime.db)
+            fresh = [e for e in recorded if str(e.id) not in self._heard]
+            if not fresh:
+                return outcomes
+            for envelope in fresh:
+                self._heard.add(str(envelope.id))
+                outcomes.append(await self.deliver(envelope))
 
 
 def offline_runtime(
