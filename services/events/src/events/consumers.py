@@ -11,6 +11,8 @@ redelivered event changes nothing twice (the shared consumer also dedupes by eve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from jobfriends_shared.contracts.feed import GroupCreated, GroupMemberJoined, GroupMemberLeft
 from jobfriends_shared.contracts.identity import (
     ProfileUpdated,
@@ -33,9 +35,9 @@ def register(runtime: Runtime, services: Services) -> None:
     on = runtime.consumer.on
     projections = services.projections
 
-    @on(ProfileUpdated)
-    async def profile_updated(_: Envelope, event: ProfileUpdated) -> None:
-        await projections.profile_updated(event.user_id, event.profile)
+    @runtime.consumer.on_batch(ProfileUpdated)
+    async def profiles_updated(events: Sequence[tuple[Envelope, ProfileUpdated]]) -> None:
+        await projections.profiles_updated([(e.user_id, e.profile) for _, e in events])
 
     @on(UserBlocked)
     async def blocked(_: Envelope, event: UserBlocked) -> None:

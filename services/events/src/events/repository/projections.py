@@ -7,12 +7,12 @@ the person, pair or group the fact is about).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from jobfriends_shared.contracts.matching import pair_id
 from jobfriends_shared.mongo import Database, Document
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReplaceOne
 
 from events.domain.discovery import Profile, Viewer
 
@@ -42,8 +42,13 @@ class Projections:
 
     # --- profiles -------------------------------------------------------------------------------
 
-    async def save_profile(self, user_id: str, doc: Document) -> None:
-        await self.people.replace_one({"_id": user_id}, doc, upsert=True)
+    async def save_profiles(self, docs: Mapping[str, Document]) -> None:
+        """Each person's latest recommendation fields, in one bulk write."""
+        if docs:
+            await self.people.bulk_write(
+                [ReplaceOne({"_id": uid}, doc, upsert=True) for uid, doc in docs.items()],
+                ordered=False,
+            )
 
     async def profile(self, user_id: str) -> Profile:
         doc = await self.people.find_one({"_id": user_id})

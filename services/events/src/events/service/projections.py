@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from jobfriends_shared.contracts.identity import ProfileSnapshot
 
@@ -19,20 +20,11 @@ class ProjectionService:
         self.events = events
         self.rsvps = rsvps
 
-    async def profile_updated(self, user_id: str, profile: ProfileSnapshot) -> None:
-        """Only what recommendations use: profession, interests, city, location."""
-        location = profile.location
-        await self.projections.save_profile(
-            user_id,
-            {
-                "profession": profile.profession,
-                "interests": sorted(
-                    {t.strip().lower().replace(" ", "-") for t in profile.interests}
-                ),
-                "city_key": city_key(profile.city),
-                "location": {"lat": location.lat, "lon": location.lon} if location else None,
-            },
-        )
+    async def profiles_updated(self, profiles: Sequence[tuple[str, ProfileSnapshot]]) -> None:
+        """Consecutive profile changes, each person's latest in one bulk write. Only what
+        recommendations use: profession, interests, city, location."""
+        latest = {user_id: _recommendable(profile) for user_id, profile in profiles}
+        await self.projections.save_profiles(latest)
 
     async def connection_changed(self, a: str, b: str, connected: bool) -> None:
         if connected:
@@ -67,3 +59,13 @@ class ProjectionService:
         await self.rsvps.erase_person(user_id)
         await self.events.erase_hosted(user_id)
         await self.projections.erase(user_id)
+
+
+def _recommendable(profile: ProfileSnapshot) -> dict[str, Any]:
+    location = profile.location
+    return {
+        "profession": profile.profession,
+        "interests": sorted({t.strip().lower().replace(" ", "-") for t in profile.interests}),
+        "city_key": city_key(profile.city),
+        "location": {"lat": location.lat, "lon": location.lon} if location else None,
+    }
