@@ -20,6 +20,7 @@ from bench import (
     services_feed,
     services_matching,
     services_notifications,
+    signup,
     store,
 )
 from bench.report import Figure, print_figures, save
@@ -31,6 +32,7 @@ BENCHES: dict[str, Bench] = {
     "consume": pipeline.consume_and_store_vs_raw,
     "gateway": platform_http.gateway_overhead,
     "argon2": platform_http.argon2_sign_in_rate,
+    "signup": signup.signup_end_to_end,
     "fanout": services_feed.fan_out_vs_bulk_write,
     "timeline": services_feed.timeline_read_vs_trivial,
     "nearby": services_events.nearby_vs_full_scan,
