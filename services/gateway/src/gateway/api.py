@@ -33,6 +33,15 @@ from gateway.domain import (
     correlation_id,
 )
 from gateway.proxy import ApiDocs, Upstreams
+from gateway.session import (
+    CSRF_COOKIE,
+    CSRF_HEADER,
+    SAFE_METHODS,
+    SESSION_COOKIE,
+    SESSION_PATH,
+    CsrfTokens,
+    read_cookies,
+)
 from gateway.settings import GatewaySettings
 from gateway.tokens import KeySet, TokenVerifier
 
@@ -63,6 +72,7 @@ class Gateway:
     ip_limiter: TokenBucketLimiter
     user_limiter: TokenBucketLimiter
     docs: ApiDocs
+    csrf: CsrfTokens
 
     async def close(self) -> None:
         await self.keys.close()
@@ -160,8 +170,7 @@ async def forward(request: Request) -> Response:
 
     user_id: str | None = None
     if not route.public:
-        principal = await gw.verifier.verify(request.headers.get("authorization"))
-        user_id = principal.user_id
+        user_id = await _caller(gw, request)
         wait = gw.user_limiter.take(user_id)
         if wait:
             raise TooMany("too many requests; slow down", retry_after=wait)
@@ -191,6 +200,26 @@ async def forward(request: Request) -> Response:
         )
 
 
+async def _caller(gw: Gateway, request: Request) -> str:
+    """The signed-in person: from `Authorization: Bearer`, or else from the browser session's
+    cookie, in which case a state-changing request must also prove it comes from our own page
+    (the CSRF double submit, `gateway.session`). Bearer clients need no such proof: no other
+    site can make a browser send their header."""
+    authorization = request.headers.get("authorization")
+    if authorization:
+        return (await gw.verifier.verify(authorization)).user_id
+    cookies = read_cookies(request.scope["headers"])
+    token = cookies.get(SESSION_COOKIE)
+    principal = await gw.verifier.verify(f"Bearer {token}" if token else None)
+    if request.method not in SAFE_METHODS:
+        gw.csrf.check(
+            user_id=principal.user_id,
+            header=request.headers.get(CSRF_HEADER),
+            cookie=cookies.get(CSRF_COOKIE),
+        )
+    return principal.user_id
+
+
 def _unauthorized(exc: Unauthorized) -> Response:
     """401s say how to authenticate (RFC 6750), in addition to the usual JSON error body."""
     challenge = 'Bearer realm="jobfriends"'
@@ -213,7 +242,12 @@ class ForwardingMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or not (path.startswith("/v1/") or path == JWKS_PATH):
+        if (
+            scope["type"] != "http"
+            or not (path.startswith("/v1/") or path == JWKS_PATH)
+            or path == SESSION_PATH
+            or path.startswith(SESSION_PATH + "/")
+        ):
             await self.app(scope, receive, send)
             return
         scope["state"]["gateway"] = self.gateway

@@ -19,10 +19,13 @@ from jobfriends_shared.http import health_router, install_error_handlers
 from jobfriends_shared.observability import Metrics, instrument
 
 from gateway.api import CorrelationMiddleware, Gateway, install, own_openapi
+from gateway.browser import router as session_router
 from gateway.domain import JWKS_PATH, RouteTable, TokenBucketLimiter
 from gateway.proxy import ApiDocs, Upstreams
+from gateway.session import CsrfTokens
 from gateway.settings import GatewaySettings
 from gateway.tokens import KeySet, TokenVerifier
+from gateway.web import install_web_app
 
 DESCRIPTION = (
     "The JobFriends public API. Send `Authorization: Bearer <access token>` (from "
@@ -82,6 +85,7 @@ def create_app(
             ttl=settings.openapi_cache_seconds,
             fetch_timeout=settings.openapi_fetch_timeout,
         ),
+        csrf=CsrfTokens(settings.infra.gateway_secret.get_secret_value()),
     )
 
     @asynccontextmanager
@@ -105,6 +109,8 @@ def create_app(
     install_error_handlers(app)
     app.include_router(health_router(lambda: {"jwks": keys.ensure_loaded}))
     install(app, gateway)
+    app.include_router(session_router)
+    install_web_app(app, settings.web_dir)  # last: its catch-all must not shadow anything
     instrument(app, Metrics())
     if settings.cors_origins:
         app.add_middleware(

@@ -52,6 +52,7 @@ HOP_BY_HOP = frozenset(
 _NOT_FORWARDED = HOP_BY_HOP | {
     b"host",
     b"content-length",
+    b"cookie",  # the browser session's cookies are the gateway's business, not a service's
     b"authorization",
     b"expect",
     b"forwarded",
@@ -251,6 +252,35 @@ class Upstreams:
         )
         response.raise_for_status()
         return response.json()
+
+    async def call(
+        self,
+        service: Service,
+        method: str,
+        path: str,
+        *,
+        json: Any,
+        correlation_id: str,
+        client_ip: str | None,
+    ) -> httpx.Response:
+        """One request of the gateway's own (the browser session's sign-in, renewal and
+        sign-out call identity on the person's behalf), with the same failures as forwarding."""
+        headers = dict(
+            (k.decode(), v.decode("latin-1"))
+            for k, v in self.headers(
+                [], correlation_id=correlation_id, user_id=None, client_ip=client_ip
+            )
+        )
+        try:
+            return await self._client.request(
+                method, self.url(service, path.encode()), json=json, headers=headers
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
+            raise ServiceUnavailable(f"the {service} service is unavailable") from None
+        except httpx.TimeoutException:
+            raise GatewayTimeout(f"the {service} service did not answer in time") from None
+        except httpx.HTTPError:
+            raise BadGateway(f"the {service} service gave a broken answer") from None
 
     async def close(self) -> None:
         await self._client.aclose()  # and the requests' pool under it

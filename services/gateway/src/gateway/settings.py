@@ -8,6 +8,7 @@ proof it sends so that services accept only traffic that went through authentica
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated, Any
 
 from jobfriends_shared.registry import GATEWAY, SERVICES
@@ -22,6 +23,8 @@ from pydantic_settings import (
 )
 
 MIB = 1024 * 1024
+# `npm run build` in web/ writes here; a checkout's gateway serves it without configuration.
+_BUILT_WEB_APP = Path(__file__).resolve().parents[4] / "web" / "dist"
 
 
 class _ServiceUrlsFromEnv(PydanticBaseSettingsSource):
@@ -96,6 +99,23 @@ class GatewaySettings(ServiceSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Browser origins allowed to call the API; comma-separated; empty = no CORS",
+    )
+
+    session_days: int = Field(
+        30,
+        ge=1,
+        le=365,
+        description="How long a browser session's cookies last (keep it at "
+        "identity's refresh-token lifetime: the refresh cookie is what renews the session)",
+    )
+    session_cookie_secure: bool | None = Field(
+        None,
+        description="Mark session cookies Secure: unset = when the request came over https "
+        "(behind a TLS proxy, run uvicorn with --proxy-headers or set this to true)",
+    )
+    web_dir: Path | None = Field(
+        default_factory=lambda: _BUILT_WEB_APP if _BUILT_WEB_APP.is_dir() else None,
+        description="The built web app served at / (web/dist); unset or missing = no web app",
     )
 
     @classmethod
