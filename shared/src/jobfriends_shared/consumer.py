@@ -22,7 +22,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -149,9 +148,6 @@ class EventConsumer:
             return handler
 
         return register
-
-    async def ensure_indexes(self) -> None:
-        await self._processed.create_index("processed_at")
 
     async def handle(
         self,
@@ -316,9 +312,3 @@ class EventConsumer:
             "jf-dlt-where": delivery.where,
         }
         await self._dead_letter(f"{delivery.topic}.dlt", delivery.key, delivery.raw, headers)
-
-    async def purge_processed(self, older_than: timedelta) -> int:
-        """Markers only need to outlive redeliveries; drop old ones (no TTL index on FerretDB)."""
-        cutoff = self._clock.now() - older_than
-        result = await self._processed.delete_many({"processed_at": {"$lt": cutoff}})
-        return result.deleted_count

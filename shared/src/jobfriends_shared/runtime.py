@@ -13,6 +13,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -20,9 +21,10 @@ from fastapi import APIRouter, FastAPI
 from faststream.specification import AsyncAPI
 
 from jobfriends_shared.clock import Clock, SystemClock
-from jobfriends_shared.consumer import EventConsumer
+from jobfriends_shared.consumer import PROCESSED, EventConsumer
 from jobfriends_shared.contracts import CATALOGUE, Payload, build_event, contract_for
 from jobfriends_shared.envelope import Envelope
+from jobfriends_shared.expiry import Expiries
 from jobfriends_shared.http import Check, health_router, install_error_handlers
 from jobfriends_shared.kafka import consumer_lag, ensure_topics, make_broker, send, subscribe
 from jobfriends_shared.mongo import mongo_client, ping
@@ -38,6 +40,8 @@ from jobfriends_shared.settings import ServiceSettings
 from jobfriends_shared.topics import TOPICS, physical_name
 
 log = logging.getLogger(__name__)
+
+EXPIRE_EVERY_SECONDS = 3600.0  # how often expired documents are deleted where the store cannot
 
 
 class Runtime:
@@ -77,6 +81,9 @@ class Runtime:
         self._positioning: dict[str, asyncio.Task[None]] = {}
         self.jobs: dict[str, tuple[float, Callable[[], Awaitable[Any]]]] = {}
         self.run_jobs = settings.run_jobs
+        self.expiries = Expiries(self.db, self.clock)
+        # Processed markers only need to outlive redeliveries.
+        self.expire(PROCESSED, "processed_at", after=timedelta(days=14))
         self.fetch_max_wait_ms = settings.fetch_max_wait_ms or infra.kafka_fetch_max_wait_ms
 
     async def _dead_letter(
@@ -187,6 +194,12 @@ class Runtime:
         except Exception:
             log.warning("signal to %s not sent", topic_name, exc_info=True)
 
+    def expire(self, collection: str, field: str, *, after: timedelta) -> None:
+        """Documents of `collection` expire `after` past their date `field`: a TTL index where
+        the store has them, else the hourly `expire` job (`expiry.py`)."""
+        self.expiries.add(collection, field, after)
+        self.every(EXPIRE_EVERY_SECONDS, self.expiries.purge, "expire")
+
     def every(self, seconds: float, job: Callable[[], Awaitable[Any]], name: str) -> None:
         """Run `job` periodically while the service runs (schedulers: reminders, nudges,
         digests). Jobs must be idempotent: several instances run them, and a restart repeats
@@ -243,7 +256,7 @@ class Runtime:
             if created:
                 log.info("created topics %s", created)
         await self.outbox.ensure_indexes()
-        await self.consumer.ensure_indexes()
+        await self.expiries.ensure()
         for hook in self._startup:
             await hook()
         await self.broker.start()

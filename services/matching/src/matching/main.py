@@ -8,7 +8,7 @@ from jobfriends_shared.runtime import Runtime
 
 from matching import consumers
 from matching.api import Services, router
-from matching.repository import Repositories
+from matching.repository import EXPIRING, Repositories
 from matching.service.activity import ActivityService
 from matching.service.connections import ConnectionService
 from matching.service.live import LiveIndex
@@ -36,9 +36,11 @@ def create_app(settings: MatchingSettings | None = None, clock: Clock | None = N
     outcomes.tribe_removal = tribe.remove_between
     nudges = NudgeService(repos, runtime.outbox, runtime.clock, live)
     projections = ProjectionService(repos, runtime.clock, suggestions, outcomes)
-    upkeep = Upkeep(repos, runtime.clock, outcomes, tribe, runtime.consumer)
+    upkeep = Upkeep(repos, runtime.clock, outcomes, tribe)
 
     runtime.on_startup(repos.ensure_indexes)
+    for expiry in EXPIRING:
+        runtime.expire(expiry.collection, expiry.field, after=expiry.after)
     runtime.on_startup(live.start)
     consumers.register(runtime, projections, ActivityService(repos, suggestions))
     runtime.every(settings.sync_interval_seconds, live.sync, "index-sync")

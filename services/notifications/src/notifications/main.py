@@ -18,6 +18,7 @@ from notifications import consumers
 from notifications.api import router
 from notifications.mailer import Mailer, SmtpMailer
 from notifications.repository import AccountRepository, InboxRepository, ProjectionRepository
+from notifications.repository.inbox import CAP_CLAIMS
 from notifications.service.content import ContentIntake
 from notifications.service.digests import DigestService
 from notifications.service.inbox import InboxService
@@ -80,14 +81,8 @@ def create_app(
     wake = register_broadcast(runtime, hub)
     runtime.every(settings.digest_check_seconds, digests.run, "digests")
 
-    async def housekeeping() -> None:
-        """What FerretDB cannot expire by itself (no TTL indexes): dedupe markers that no
-        redelivery will need again, cap claims of windows long closed."""
-        now = runtime.clock.now()
-        await runtime.consumer.purge_processed(timedelta(days=14))
-        await inbox_repo.purge_caps(now - timedelta(days=8))
-
-    runtime.every(3600.0, housekeeping, "housekeeping")
+    # Claims of frequency-cap windows long closed (a week is the longest window).
+    runtime.expire(CAP_CLAIMS, "at", after=timedelta(days=8))
     app = runtime.app(title="JobFriends notifications", routers=[router])
     app.state.notifications = Notifications(
         runtime=runtime,

@@ -301,9 +301,8 @@ class ConnectionRepository:
             return False
         return True
 
-    async def purge(self, before: datetime) -> None:
-        """Old nudges and settled decisions are no longer needed (no TTL on FerretDB)."""
-        await self.nudges.delete_many({"at": {"$lt": before}})
+    async def purge_settled_decisions(self, before: datetime) -> None:
+        """Settled decisions are no longer needed (open ones are: not a plain expiry)."""
         await self.decisions.delete_many({"settled": True, "at": {"$lt": before}})
 
     # --- erasure --------------------------------------------------------------------------

@@ -49,7 +49,3 @@ class JournalRepository:
 
     async def record(self, writer: str, n: int) -> Document | None:
         return await self.records.find_one({"_id": record_id(writer, n)})
-
-    async def purge(self, before: datetime) -> None:
-        await self.records.delete_many({"at": {"$lt": before}})
-        await self.heads.delete_many({"at": {"$lt": before}})

@@ -258,9 +258,6 @@ class ProjectionRepository:
         await self.posts.delete_one({"_id": post_id})
         return post
 
-    async def purge_posts(self, before: datetime) -> None:
-        await self.posts.delete_many({"created_at": {"$lt": before}})
-
     async def remember(self, user_id: str, field: str, item: Document) -> None:
         """Keep a person's latest few posts or milestones (newest first, by `id`)."""
         doc = await self.recent.find_one({"_id": user_id}) or {}

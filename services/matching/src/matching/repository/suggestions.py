@@ -93,8 +93,5 @@ class SuggestionRepository:
             return False
         return True
 
-    async def purge_leases(self, before: datetime) -> None:
-        await self.leases.delete_many({"at": {"$lt": before}})
-
     async def delete(self, user_id: str) -> None:
         await self.suggestions.delete_one({"_id": user_id})

@@ -1,7 +1,8 @@
-"""Periodic upkeep: finish half-done work after a crash, and drop what is no longer needed.
+"""Periodic upkeep: finish half-done work after a crash; drop past days' slots and settled
+decisions.
 
-FerretDB has no TTL indexes, so old journal records, posts, daily slots and consumer markers
-are deleted here instead.
+(What expires by a date — journal records, leases, nudges, posts, consumer markers — is
+declared in `repository.EXPIRING` and expired by the runtime: a TTL index on MongoDB.)
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from jobfriends_shared.clock import Clock
-from jobfriends_shared.consumer import EventConsumer
 
 from matching.domain.requests import day_key
 from matching.repository import Repositories
@@ -27,13 +27,11 @@ class Upkeep:
         clock: Clock,
         outcomes: Outcomes,
         tribe: TribeService,
-        consumer: EventConsumer,
     ) -> None:
         self.repos = repos
         self.clock = clock
         self.outcomes = outcomes
         self.tribe = tribe
-        self.consumer = consumer
 
     async def settle(self) -> int:
         """Apply decisions whose writer died before finishing, and clear pair claims and
@@ -61,11 +59,8 @@ class Upkeep:
         return done
 
     async def housekeeping(self) -> None:
+        """Daily slots are keyed by a day, not a date: past days go here (what expires by a
+        date is the runtime's, `Runtime.expire`)."""
         now = self.clock.now()
-        await self.repos.journal.purge(now - timedelta(days=1))
-        await self.repos.suggestions.purge_leases(now - timedelta(days=7))
-        # Nudges must outlive the longest period (quarterly) or one could be sent twice.
-        await self.repos.connections.purge(now - timedelta(days=120))
-        await self.repos.projections.purge_posts(now - timedelta(days=90))
         await self.repos.connections.purge_daily_slots(day_key(now - timedelta(days=2)))
-        await self.consumer.purge_processed(timedelta(days=14))
+        await self.repos.connections.purge_settled_decisions(now - timedelta(days=120))

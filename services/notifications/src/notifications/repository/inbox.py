@@ -29,6 +29,7 @@ from notifications.repository.sequence import SequenceRepository
 
 NOTIFICATIONS = "notifications"
 RECEIPTS = "read_receipts"
+CAP_CLAIMS = "cap_claims"
 
 
 def to_notification(doc: Mapping[str, Any]) -> Notification:
@@ -56,7 +57,7 @@ class InboxRepository:
         self.reads = db["reads"]
         self.watermarks = db["read_watermarks"]
         self.receipts = db[RECEIPTS]
-        self.caps = db["cap_claims"]
+        self.caps = db[CAP_CLAIMS]
         self.last_sent = db["last_sent"]
 
     async def ensure_indexes(self) -> None:
@@ -166,11 +167,6 @@ class InboxRepository:
 
     async def release_cap(self, claim: str) -> None:
         await self.caps.delete_one({"_id": claim})
-
-    async def purge_caps(self, before: datetime) -> int:
-        """Claims of windows long closed (no TTL indexes on FerretDB; a periodic job)."""
-        gone = await self.caps.delete_many({"at": {"$lt": before}})
-        return gone.deleted_count
 
     async def last_sent_at(self, recipient_id: str, type_: str) -> datetime | None:
         doc = await self.last_sent.find_one({"_id": f"{recipient_id}|{type_}"})
