@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from jobfriends_shared.fakes import FakeClient, FakeDatabase
 from pymongo import UpdateMany
-from pymongo.errors import InvalidOperation
+from pymongo.errors import InvalidOperation, OperationFailure
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ async def test_unknown_stages_methods_options_and_commands_raise(db: FakeDatabas
     with pytest.raises(NotImplementedError):
         await db["c"].find({}, collation={"locale": "fr"}).to_list()
     with pytest.raises(NotImplementedError):
-        await db["c"].create_index("n", expireAfterSeconds=60)
+        await db["c"].create_index("n", partialFilterExpression={"n": {"$gt": 0}})
     with pytest.raises(NotImplementedError):
         await db["c"].create_index([("place", "2dsphere")])
     with pytest.raises(NotImplementedError):
@@ -100,3 +100,9 @@ async def test_a_dropped_database_is_empty_for_every_handle() -> None:
     await client.drop_database("x")
     assert await db["c"].find_one({}) is None
     assert await client["x"].list_collection_names() == []
+
+
+async def test_a_ttl_index_is_refused_as_ferretdb_refuses_it(db: FakeDatabase) -> None:
+    with pytest.raises(OperationFailure) as refused:
+        await db["c"].create_index("at", expireAfterSeconds=60)
+    assert refused.value.code == 238

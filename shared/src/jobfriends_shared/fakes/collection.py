@@ -15,6 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from pymongo.common import validate_ok_for_replace
+from pymongo.errors import OperationFailure
 from pymongo.operations import DeleteOne, InsertOne, ReplaceOne, UpdateOne
 from pymongo.results import (
     BulkWriteResult,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 Document = dict[str, Any]
 _CURSOR_OPTIONS = ("sort", "skip", "limit", "batch_size")
 _INDEX_OPTIONS = ("unique", "name", "background")
+NOT_IMPLEMENTED = 238  # the code a server gives an option it does not implement
 
 
 class FakeCollection:
@@ -282,6 +284,11 @@ class FakeCollection:
     # --- indexes and the collection itself -------------------------------------------------
 
     async def create_index(self, keys: Any, **options: Any) -> str:
+        if "expireAfterSeconds" in options:
+            # No TTL index, answered as FerretDB 1.24 answers (NotImplemented): the code then
+            # expires documents itself (`jobfriends_shared.expiry`), which a controlled clock
+            # can drive; a server's background deletion could not be.
+            raise OperationFailure("TTL indexes are not implemented", NOT_IMPLEMENTED)
         index_options = {k: options.pop(k) for k in _INDEX_OPTIONS if k in options}
         refuse("create_index", options)
         pairs = index_keys(keys)

@@ -1,5 +1,5 @@
-"""A service's `Runtime` with its store-facing parts on a given database (the fake one), for
-tests that wire a service the way its `main.py` does but run no server.
+"""A service's `Runtime` on a given database (the fake one), for tests that wire a service the
+way its `main.py` does but run no server.
 
 The runtime is real, so a service's `consumers.register(runtime, ...)` subscribes its typed
 handlers exactly as in production (nothing connects until a broker is started, and none is);
@@ -13,14 +13,15 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from unittest.mock import patch
 
+from jobfriends_shared import runtime as runtime_module
 from jobfriends_shared.clock import Clock
 from jobfriends_shared.consumer import EventConsumer, Outcome
 from jobfriends_shared.contracts import Payload, build_event, contract_for
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.fakes.events import recorded_events
 from jobfriends_shared.mongo import Database
-from jobfriends_shared.outbox import Outbox
 from jobfriends_shared.runtime import Runtime
 from jobfriends_shared.settings import InfraSettings, ServiceSettings
 from jobfriends_shared.topics import physical_name
@@ -83,16 +84,31 @@ class OfflineRuntime:
                 outcomes.append(await self.deliver(envelope))
 
 
+@dataclass
+class _Holding:
+    """A client that hands out one database whatever it is asked for, and has nothing to
+    close: what the runtime gets instead of a connection to a store."""
+
+    db: Database
+
+    def __getitem__(self, _: str) -> Database:
+        return self.db
+
+    async def close(self) -> None:
+        return None
+
+
 def offline_runtime(
     name: str, settings: ServiceSettings, db: Database, clock: Clock
 ) -> OfflineRuntime:
-    """A runtime whose outbox and consumer use `db`; a failing handler is retried at once
-    (no backoff), as often as in production, then dead-lettered."""
-    runtime = Runtime(name, settings, clock)
+    """A runtime built on `db`: its store client is replaced while it is built, so everything
+    it makes (outbox, consumer dedupe, whatever it grows next) writes to `db`. Its consumer
+    then gets a dead-letter sender that keeps what it is given, and retries a failing handler
+    at once (no backoff), as often as in production."""
+    with patch.object(runtime_module, "mongo_client", lambda *_, **__: _Holding(db)):
+        runtime = Runtime(name, settings, clock)
     dead_letters = DeadLetters()
-    runtime.db = db
-    runtime.outbox = Outbox(db, clock, runtime.prefix)
-    runtime.consumer = EventConsumer(db, clock, dead_letters, backoff=0.0)
+    runtime.consumer = EventConsumer(runtime.db, runtime.clock, dead_letters, backoff=0.0)
     return OfflineRuntime(runtime, dead_letters)
 
 
