@@ -1,11 +1,13 @@
-"""The feed listens to identity (author cards, blocks, erasure, milestones to announce) and to
-matching (connections and tribes: its own audience projection). Handlers are idempotent:
-projections are upserts/deletes by natural ids and the milestone post's id derives from the
-milestone's, so a redelivered event changes nothing twice."""
+"""The feed listens to identity (author cards, blocks, erasure, milestones to announce), to
+matching (connections and tribes: its own audience projection) and to its own posts (the
+fan-out and hashtag uses that follow a post's save, kept out of the request that saved it).
+Handlers are idempotent: projections are upserts/deletes by natural ids, the milestone post's id
+derives from the milestone's, and a post's fan-out is marked done, so a redelivered event
+changes nothing twice."""
 
 from __future__ import annotations
 
-from jobfriends_shared.contracts.feed import CACHE, DocumentsChanged
+from jobfriends_shared.contracts.feed import CACHE, DocumentsChanged, PostCreated, PostUpdated
 from jobfriends_shared.contracts.identity import (
     MilestoneRecorded,
     ProfileUpdated,
@@ -71,6 +73,15 @@ def register(runtime: Runtime, feed: FeedService) -> None:
     @on(TribeMemberRemoved)
     async def tribe_removed(_: Envelope, event: TribeMemberRemoved) -> None:
         await feed.social.tribe_changed(event.owner_id, event.member_id, added=False)
+
+    # Both settle the post as stored now (the payload may be older than the post by then).
+    @on(PostCreated)
+    async def post_created(_: Envelope, event: PostCreated) -> None:
+        await feed.fanout.settle(event.post_id)
+
+    @on(PostUpdated)
+    async def post_updated(_: Envelope, event: PostUpdated) -> None:
+        await feed.fanout.settle(event.post_id)
 
     runtime.consume()
 

@@ -24,7 +24,7 @@ def create_app(settings: FeedSettings | None = None, clock: Clock | None = None)
     feed = FeedService(repo, runtime.outbox, runtime.clock, settings)
     runtime.on_startup(repo.ensure_indexes)
     runtime.every(settings.trim_every_seconds, feed.timeline.trim, name="trim_timelines")
-    runtime.every(settings.repair_every_seconds, feed.timeline.repair, name="repair_fanouts")
+    runtime.every(settings.repair_every_seconds, feed.fanout.repair, name="repair_fanouts")
     runtime.every(
         settings.trim_every_seconds, feed.reading.purge_hashtag_uses, name="purge_hashtag_uses"
     )

@@ -1,7 +1,10 @@
 """A feed instance of its own per test: own database and topic prefix, real Kafka and store.
 
 Other services' facts (registrations, profiles, connections, blocks...) are delivered to the
-feed's consumer as real envelopes, exactly as they would arrive from Kafka.
+feed's consumer as real envelopes, exactly as they would arrive from Kafka. The feed's own post
+events take the real way: the outbox relay publishes them and the app's consumer, subscribed to
+the test's `feed.posts`, fans the posts out. Nothing else publishes on that topic, so no
+delivery by hand races it: a test that reads timelines waits until the post is settled.
 """
 
 from __future__ import annotations
@@ -66,11 +69,20 @@ class Feed(ServiceClient):
 
     # --- common actions ------------------------------------------------------------------
 
-    async def post(self, author: str, text: str, **fields: Any) -> str:
-        """Publish a post one second after the previous action (distinct, ordered ranks)."""
+    async def post(self, author: str, text: str, *, settle: bool = True, **fields: Any) -> str:
+        """Publish a post one second after the previous action (distinct, ordered ranks), and
+        wait until the feed's consumer has fanned it out (unless `settle` is false)."""
         self.clock.advance_seconds(1)
         body = {"text": text, **fields}
-        return str((await self.ok("POST", "/v1/posts", author, json=body))["id"])
+        post_id = str((await self.ok("POST", "/v1/posts", author, json=body))["id"])
+        if settle:
+            await self.settled(post_id)
+        return post_id
+
+    async def settled(self, post_id: str) -> None:
+        """Wait until the post's current audience has been fanned out to (by the consumer of
+        its `post.created`, or of the `post.updated` of an edit that widened it)."""
+        await wait_for(lambda: self.service.fanout.done(post_id))
 
     async def home(self, user_id: str, **params: Any) -> list[str]:
         page = await self.ok("GET", "/v1/feed", user_id, params=params)

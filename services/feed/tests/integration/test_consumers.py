@@ -85,6 +85,7 @@ async def test_an_announced_milestone_becomes_one_connections_post(feed: Feed) -
     await feed.deliver(milestone(ana, mid))
     await feed.deliver(milestone(ana, mid))  # redelivered with a new event id
     post_id = milestone_post_id(mid)
+    await feed.settled(post_id)  # fanned out by the consumer of its post.created
     home = await feed.ok("GET", "/v1/feed", friend)
     assert [p["id"] for p in home["items"]] == [post_id]
     post = home["items"][0]

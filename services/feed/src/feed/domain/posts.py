@@ -127,3 +127,22 @@ def audience_sources(post: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]
         return [(author, ("connections",))]
     tags = [(f"tag:{t}", ("followers",)) for t in post.get("hashtags", ())]
     return [(author, ("connections", "followers")), *tags]
+
+
+def widens(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """Whether an edit can have added people to a post's audience: it made the post public, or
+    gave a public post a new hashtag. Only then is the post fanned out again (re-inserting
+    10,000 existing entries is not free); a narrower audience needs nothing, as every read
+    checks visibility."""
+    if after["visibility"] != PostVisibility.public:
+        return False
+    if before["visibility"] != PostVisibility.public:
+        return True
+    return bool(set(after.get("hashtags", ())) - set(before.get("hashtags", ())))
+
+
+def trending_tags(post: Mapping[str, Any]) -> tuple[str, ...]:
+    """The hashtags a post counts for in trending: a public post's, none of any other's."""
+    if post.get("visibility") != PostVisibility.public:
+        return ()
+    return tuple(post.get("hashtags", ()))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -219,21 +219,36 @@ class PostRepository:
 
     # --- hashtag uses (trending) -------------------------------------------------------------
 
-    async def replace_uses(
-        self, post_id: str, old_tags: Sequence[str], uses: Sequence[Document]
+    async def set_uses(
+        self, post: Mapping[str, Any], tags: Sequence[str], *, others: bool = True
     ) -> None:
-        """One document per (post, tag), `_id = f"{post}:{tag}"`: an edit removes the old
-        tags' documents by id and inserts the new ones; repeating it changes nothing."""
-        keep = {u["_id"] for u in uses}
-        for tag in old_tags:
-            if f"{post_id}:{tag}" not in keep:
-                await self.uses.delete_one({"_id": f"{post_id}:{tag}"})
-        if uses:
+        """Make a post's hashtag uses exactly `tags`: one document per (post, tag), `_id =
+        f"{post}:{tag}"`; the post's other uses go (unless the caller knows there are no
+        `others`). It writes the post's current state, so repeating it changes nothing and an
+        older event handled late cannot undo a newer one."""
+        post_id = post["_id"]
+        docs = [
+            {
+                "_id": f"{post_id}:{tag}",
+                "post_id": post_id,
+                "tag": tag,
+                "city": post.get("city_key"),
+                "at": post["created_at"],
+            }
+            for tag in tags
+        ]
+        if others:
+            keep = [d["_id"] for d in docs]
+            await self.uses.delete_many({"post_id": post_id, "_id": {"$nin": keep}})
+        if docs:
             try:
-                await self.uses.insert_many(list(uses), ordered=False)
+                await self.uses.insert_many(docs, ordered=False)
             except BulkWriteError as exc:
                 if any(e.get("code") != _DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
                     raise
+
+    async def remove_uses(self, post_id: str) -> None:
+        await self.uses.delete_many({"post_id": post_id})
 
     async def purge_uses(self, before: datetime) -> int:
         """Hashtag uses only matter inside the trending window (no TTL index on FerretDB)."""

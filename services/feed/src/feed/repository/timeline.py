@@ -59,6 +59,14 @@ def entry(user_id: str, post: Mapping[str, Any]) -> Document:
     }
 
 
+def fanout_id(post: Mapping[str, Any]) -> str:
+    """The mark of a finished fan-out of the post's current audience: the post id, then a new
+    mark after each edit that widened the audience (`widened_by`, the edit's event id), so a
+    widening edit is fanned out again, once, and the repair job can tell it is still due."""
+    widened_by = post.get("widened_by")
+    return str(post["_id"]) if widened_by is None else f"{post['_id']}+{widened_by}"
+
+
 def shard_of(user_id: str, shards: int) -> int:
     return zlib.crc32(user_id.encode()) % shards
 
@@ -78,6 +86,7 @@ class TimelineRepository:
         for coll in self.shards:
             await coll.create_index([("user_id", ASCENDING), ("rank", DESCENDING)])
             await coll.create_index("post_id")
+        await self.fanouts.create_index("post_id")
         await self.audiences.drop_legacy()
 
     # --- writing ---------------------------------------------------------------------------
@@ -218,12 +227,18 @@ class TimelineRepository:
 
     # --- fan-out bookkeeping -----------------------------------------------------------------
 
-    async def mark_fanned_out(self, post_id: str, at: datetime, delivered: int) -> None:
-        await insert_new(self.fanouts, {"_id": post_id, "at": at, "delivered": delivered})
+    async def mark_fanned_out(self, post: Mapping[str, Any], at: datetime, delivered: int) -> None:
+        doc = {"_id": fanout_id(post), "post_id": post["_id"], "at": at, "delivered": delivered}
+        await insert_new(self.fanouts, doc)
 
-    async def fanned_out(self, post_ids: Iterable[str]) -> set[str]:
-        return set(await by_ids(self.fanouts, post_ids, {"_id": 1}))
+    async def fanned_out(self, posts: Iterable[Mapping[str, Any]]) -> set[str]:
+        """The ids of these posts whose current audience has been fanned out to."""
+        by_mark = {fanout_id(p): p["_id"] for p in posts}
+        done = await by_ids(self.fanouts, by_mark, {"_id": 1})
+        return {by_mark[mark] for mark in done}
 
     async def forget_fanouts(self, post_ids: Sequence[str]) -> None:
         if post_ids:
-            await self.fanouts.delete_many({"_id": {"$in": list(post_ids)}})
+            ids = {"$in": list(post_ids)}
+            await self.fanouts.delete_many({"post_id": ids})
+            await self.fanouts.delete_many({"_id": ids})  # marks from before they named `post_id`

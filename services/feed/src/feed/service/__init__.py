@@ -7,12 +7,13 @@ from jobfriends_shared.outbox import Outbox
 
 from feed.repository import FeedRepository
 from feed.service.context import Context
+from feed.service.fanout import FanOut, FanOutService
 from feed.service.groups import GroupService
 from feed.service.posts import PostService
 from feed.service.reactions import ReactionService
 from feed.service.reading import ReadingService
 from feed.service.social import SocialService
-from feed.service.timeline import FanOut, TimelineService
+from feed.service.timeline import TimelineService
 from feed.settings import FeedSettings
 
 
@@ -26,7 +27,8 @@ class FeedService:
         self.repo = repo
         self.ctx = Context(repo, outbox, clock, settings)
         self.timeline = TimelineService(self.ctx)
-        self.posts = PostService(self.ctx, self.timeline)
+        self.fanout = FanOutService(self.ctx, self.timeline)
+        self.posts = PostService(self.ctx)
         self.reactions = ReactionService(self.ctx)
         self.reading = ReadingService(self.ctx)
         self.social = SocialService(self.ctx, self.timeline)

@@ -2,8 +2,10 @@
 trending hashtags.
 
 Each change is one outbox unit: the post document (stamped) and its events (`post.*`,
-`help_requested`, `mention.created`) stand or fall together. Fan-out and hashtag bookkeeping
-follow the saved post and are idempotent, so the repair job may redo them after a crash.
+`help_requested`, `mention.created`) stand or fall together. The answer does not wait for the
+fan-out or the hashtag bookkeeping: the feed's consumer of its own `post.created` and
+`post.updated` does them (`service.fanout`), so a post to 10,000 followers answers as fast as
+one to nobody.
 """
 
 from __future__ import annotations
@@ -33,10 +35,10 @@ from feed.domain.posts import (
     milestone_post_id,
     milestone_text,
     rank,
+    widens,
 )
 from feed.repository.posts import POSTS as POSTS_COLLECTION
 from feed.service.context import Context
-from feed.service.timeline import TimelineService
 
 
 class _AlreadyThere(Exception):
@@ -44,10 +46,9 @@ class _AlreadyThere(Exception):
 
 
 class PostService:
-    def __init__(self, ctx: Context, timeline: TimelineService) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.repo = ctx.repo
-        self.timeline = timeline
 
     # --- publishing ------------------------------------------------------------------------
 
@@ -155,7 +156,11 @@ class PostService:
         return events
 
     async def _publish(self, doc: Document) -> bool:
-        """Save a new post with its events, then fan it out. False if it existed already."""
+        """Save a new post with its events; False if it existed already.
+
+        Only the author's own timeline entry is written here, so that their home shows the
+        post at once; the consumer of `post.created` fans it out to everyone else (and writes
+        this entry too, should we die first)."""
         created = self.ctx.event(PostCreated(**self._content_payload(doc), city=doc.get("city")))
         events = [
             created,
@@ -170,37 +175,8 @@ class PostService:
                     raise _AlreadyThere
         except _AlreadyThere:
             return False
-        await self.after_write(doc)
+        await self.repo.timeline.insert_entries(doc, [doc["author_id"]])
         return True
-
-    async def after_write(self, doc: Document, before: Document | None = None) -> None:
-        """Hashtag uses (trending counts public posts only) and the fan-out — after an edit
-        only if the audience can have grown (re-inserting 10,000 existing entries is not free;
-        a narrower audience needs nothing, as visibility is checked on every read)."""
-        uses = []
-        if doc["visibility"] == PostVisibility.public:
-            uses = [
-                {
-                    "_id": f"{doc['_id']}:{tag}",
-                    "post_id": doc["_id"],
-                    "tag": tag,
-                    "city": doc.get("city_key"),
-                    "at": doc["created_at"],
-                }
-                for tag in doc["hashtags"]
-            ]
-        old_tags = before["hashtags"] if before else []
-        await self.repo.posts.replace_uses(doc["_id"], old_tags, uses)
-        public = doc["visibility"] == PostVisibility.public
-        grew = before is None or (
-            public
-            and (
-                before["visibility"] != PostVisibility.public
-                or set(doc["hashtags"]) - set(old_tags)
-            )
-        )
-        if grew:
-            await self.timeline.fan_out(doc)
 
     async def milestone_recorded(self, event: MilestoneRecorded) -> bool:
         """Announce a milestone as a connections post, once, unless the person opted out."""
@@ -286,11 +262,13 @@ class PostService:
             self.ctx.event(PostUpdated(**self._content_payload(updated))),
             *self._side_events(updated, newly, became_help),
         ]
+        if widens(post, updated):
+            # A new fan-out mark: the consumer of this `post.updated` fans the post out again.
+            fields["widened_by"] = updated["widened_by"] = str(events[0].id)
         async with self.ctx.outbox.unit(
             events, topic=POSTS, collection=POSTS_COLLECTION, aggregate_id=post_id
         ) as unit:
             await self.repo.posts.update_post(post_id, fields, unit)
-        await self.after_write(updated, post)
         return (await self.ctx.render(user_id, [updated]))[0]
 
     async def delete(self, user_id: str, post_id: str) -> None:

@@ -1,8 +1,9 @@
-"""Home timelines: hybrid fan-out on write, merge on read, and their upkeep.
+"""Home timelines: the audiences fan-out writes to, merge on read, and their upkeep.
 
-Fan-out on write: when a post is published (or edited), its entry is written into the timeline
-of every member of its audiences (the author's connections and followers, its hashtags'
-followers, its group's members) with one unordered bulk insert per timeline shard. An audience
+Fan-out on write (`service.fanout`, run by the feed's consumer of its own post events): a
+post's entry is written into the timeline of every member of its audiences (the author's
+connections and followers, its hashtags' followers, its group's members) with one unordered
+bulk insert per timeline shard. An audience
 larger than `fanout_threshold` is not written to; its source (a very followed person, hashtag or
 group) is recorded as *big*, and readers merge the recent posts of the big sources they
 subscribe to into their timeline when they read it — so a post never costs more than
@@ -10,8 +11,7 @@ subscribe to into their timeline when they read it — so a post never costs mor
 
 What a person finally sees is decided at read time (`domain.posts.belongs_in_home`), so entries
 are hints: an unfollow, a block or a narrowed visibility takes effect at once. Timelines are
-trimmed to the newest `timeline_cap` entries by a periodic job, and a second job finishes
-fan-outs that a crashed instance left undone.
+trimmed to the newest `timeline_cap` entries by a periodic job.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from feed.domain.feed import FeedCursor, Stream, merge, tribe_first
 from feed.domain.posts import (
     SURFACED_KINDS,
     Facts,
-    audience_sources,
     belongs_in_home,
     rank,
     surfaced,
@@ -42,18 +41,6 @@ _MAX_ROUNDS = 5
 _SPARE_READS = 2  # posts read beyond what a page still needs, for the odd hidden one
 _MAX_CAS = 20  # attempts at writing the next version of an audience under contention
 TOP = "~"  # sorts after every rank: "before TOP" is the whole timeline
-
-
-@dataclass(frozen=True)
-class FanOut:
-    """What one fan-out did: how many people it targeted, how many entries were new, and which
-    sources were too big and are merged on read instead."""
-
-    post_id: str
-    audience: int
-    delivered: int
-    pulled: tuple[str, ...] = ()
-    seconds: float = 0.0
 
 
 @dataclass
@@ -144,30 +131,7 @@ class TimelineService:
             return {"members": bool(await self.repo.groups.member_of(member, [key]))}
         raise ValueError(f"unknown audience source {source!r}")
 
-    # --- fan-out ---------------------------------------------------------------------------
-
-    async def fan_out(self, post: Document | str) -> FanOut:
-        """Write a post into its audiences' timelines (idempotent; safe to repeat)."""
-        started = time.perf_counter()
-        doc = await self.repo.posts.post(post) if isinstance(post, str) else post
-        if doc is None:
-            return FanOut(str(post), 0, 0)
-        targets = {doc["author_id"]}
-        pulled: list[str] = []
-        threshold = self.ctx.settings.fanout_threshold
-        for source, wanted in audience_sources(doc):
-            audience = await self.audience(source)
-            if audience.lists is None or audience.size > threshold:
-                await self.repo.timeline.mark_big(source, audience.size, self.ctx.clock.now())
-                pulled.append(source)
-                continue
-            for name in wanted:
-                targets.update(audience.lists.get(name, ()))
-        delivered = await self.repo.timeline.insert_entries(doc, targets)
-        await self.repo.timeline.mark_fanned_out(doc["_id"], self.ctx.clock.now(), delivered)
-        return FanOut(
-            doc["_id"], len(targets), delivered, tuple(pulled), time.perf_counter() - started
-        )
+    # --- backfill -------------------------------------------------------------------------
 
     async def backfill(self, user_id: str, query: Document) -> int:
         """Copy a source's recent posts into one timeline (after a follow, a new connection,
@@ -313,20 +277,3 @@ class TimelineService:
             for user_id in await self.repo.timeline.over_cap(shard_no, cap):
                 removed += await self.repo.timeline.trim(user_id, cap)
         return removed
-
-    async def repair(self) -> int:
-        """Finish fan-outs of recent posts that have no completion marker (an instance died
-        between saving the post and fanning it out). Repeats are harmless."""
-        s = self.ctx.settings
-        now = self.ctx.clock.now()
-        posts = await self.repo.posts.created_between(
-            now - timedelta(hours=s.repair_window_hours),
-            now - timedelta(seconds=s.repair_grace_seconds),
-        )
-        done = await self.repo.timeline.fanned_out(p["_id"] for p in posts)
-        redone = 0
-        for post in posts:
-            if post["_id"] not in done:
-                await self.fan_out(post)
-                redone += 1
-        return redone
