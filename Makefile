@@ -16,7 +16,7 @@ export JF_FERRETDB_BACKEND
 # The demo city is loaded once per store.
 SEEDED := .infra/seeded-$(SEED)-$(JF_FERRETDB_BACKEND)
 
-.PHONY: help install infra-up infra-down up down status logs seed test test-fast test-unit lint bench docs clean
+.PHONY: help install infra-up infra-down up down status logs seed test test-fast test-unit lint bench docs clean web web-api
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -27,13 +27,26 @@ help:  ## list the targets
 install: $(UV)  ## Python deps from the lock file (reproducible)
 	$(UV) sync --frozen --quiet
 
+# The web app (web/): npm ci from the committed lock file, then a build the gateway serves at /.
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+web/dist/index.html: web/node_modules/.package-lock.json web/index.html web/vite.config.ts $(shell find web/src web/public -type f 2>/dev/null)
+	cd web && npm run --silent build
+
+web: web/dist/index.html  ## build the web app (web/dist), served by the gateway at /
+
+web-api: install web/node_modules/.package-lock.json  ## regenerate the web app's API types from the gateway's merged OpenAPI
+	$(UV) run python -m gateway.openapi_snapshot web/openapi.json
+	cd web && npm run --silent gen:api
+
 infra-up:  ## start Kafka and the MongoDB-wire store (installs them on first use)
 	$(INFRA) up
 
 infra-down:  ## stop Kafka and the store
 	$(INFRA) down
 
-up: install infra-up  ## run everything: infra, five services, the gateway, a small demo city
+up: install infra-up web  ## run everything: infra, five services, the gateway, the web app, a small demo city
 	$(SERVICES) up
 	@if [ "$(SEED)" != "none" ] && [ ! -f $(SEEDED) ]; then \
 		if $(UV) run python -m jobfriends_seed --size $(SEED); then touch $(SEEDED); \
@@ -41,6 +54,7 @@ up: install infra-up  ## run everything: infra, five services, the gateway, a sm
 	fi
 	@echo
 	@echo "JobFriends is up:"
+	@echo "  web app   http://127.0.0.1:8000/   (open it in a browser)"
 	@echo "  gateway   http://127.0.0.1:8000    (the public API, /v1/...)"
 	@echo "  API docs  http://127.0.0.1:8000/docs"
 	@echo "  logs      make logs     stop: make down"
