@@ -134,7 +134,7 @@ export function Onboarding() {
         <fieldset>
           <legend>Who can see it</legend>
           {FIELDS.map(([field, label]) => (
-            <Field key={field} label={label}>
+            <Field key={field} label={`${label}: who can see it`}>
               {(id) => (
                 <select
                   id={id}

@@ -11,7 +11,7 @@ export function Matches() {
   const client = useQueryClient();
   const matches = useQuery({ queryKey: ["matches"], queryFn: () => unwrap(api.GET("/v1/matches")) });
   const [connecting, setConnecting] = useState<string | null>(null);
-  const [sent, setSent] = useState<string[]>([]);
+  const [sent, setSent] = useState<{ id: string; name: string } | null>(null);
   const dismiss = useMutation({
     mutationFn: (userId: string) => unwrap(api.POST("/v1/matches/{user_id}/dismiss", { params: { path: { user_id: userId } } })),
     onSuccess: () => client.invalidateQueries({ queryKey: ["matches"] }),
@@ -21,6 +21,11 @@ export function Matches() {
       {matches.isLoading && <Loading what="Finding job friends" />}
       <ErrorNote error={matches.error ?? dismiss.error} />
       {matches.data?.hint && <p className="lead">{matches.data.hint}</p>}
+      {sent && (
+        <p role="status" className="card">
+          Request sent to {sent.name}. You will hear when they answer.
+        </p>
+      )}
       {matches.data && matches.data.items.length === 0 && (
         <Empty>
           No suggestions yet. Complete <Link to="/welcome">your profile</Link> and check back soon.
@@ -36,15 +41,13 @@ export function Matches() {
               </h2>
               <p className="meta">{[m.profession_label, m.city].filter(Boolean).join(" · ")}</p>
               <p className="reason">{m.sentence}</p>
-              {sent.includes(m.user_id) ? (
-                <p role="status">Request sent to {name}.</p>
-              ) : connecting === m.user_id ? (
+              {connecting === m.user_id ? (
                 <ConnectForm
                   userId={m.user_id}
                   name={name}
                   onDone={() => {
                     setConnecting(null);
-                    setSent((s) => [...s, m.user_id]);
+                    setSent({ id: m.user_id, name });
                   }}
                 />
               ) : (
