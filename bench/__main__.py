@@ -14,6 +14,7 @@ from pathlib import Path
 from jobfriends_shared.testing import Endpoints, drop_issued_topics, start_infra
 
 from bench import (
+    mixed,
     pipeline,
     platform_http,
     services_events,
@@ -42,6 +43,7 @@ BENCHES: dict[str, Bench] = {
     "match-incremental": services_matching.incremental_end_to_end,
     "notify-latency": services_notifications.event_to_screen,
     "notify-streams": services_notifications.many_streams,
+    "mixed": mixed.mixed_load,
 }
 
 

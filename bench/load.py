@@ -169,6 +169,10 @@ class Process:
             cwd=ROOT,
         )
 
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
     def rss_mib(self) -> float:
         return rss_mib(self._proc.pid)
 

@@ -13,12 +13,12 @@ import httpx
 from identity.security import Passwords
 from identity.settings import IdentitySettings
 from jobfriends_shared.mongo import mongo_client
-from jobfriends_shared.registry import GATEWAY, service
+from jobfriends_shared.registry import GATEWAY
 from jobfriends_shared.settings import InfraSettings
 from jobfriends_shared.testing import Endpoints, test_secret, unique_name
 
-from bench.load import Process, free_port
-from bench.platform_http import PASSWORD, _infra_env
+from bench import platform
+from bench.platform_http import PASSWORD
 from bench.report import Figure
 
 # The processes on the path, in start order (the gateway last, in front of the others).
@@ -35,38 +35,6 @@ async def _hash_rate(rounds: int) -> float:
     started = time.perf_counter()
     await asyncio.gather(*(passwords.hash(PASSWORD) for _ in range(rounds)))
     return rounds / (time.perf_counter() - started)
-
-
-def _start(endpoints: Endpoints, name: str, secret: str) -> dict[str, Process]:
-    env = _infra_env(endpoints, name, secret)
-    processes: dict[str, Process] = {}
-    for svc in PATH:
-        prefix, port = service(svc).env_prefix, free_port()
-        processes[svc] = Process(
-            svc,
-            {
-                **env,
-                f"{prefix}PORT": str(port),
-                f"{prefix}DATABASE": f"{name}_{svc}",
-                f"{prefix}LOG_LEVEL": "WARNING",
-            },
-            port,
-        )
-    port = free_port()
-    processes[GATEWAY.name] = Process(
-        GATEWAY.name,
-        {
-            **env,
-            f"{GATEWAY.env_prefix}PORT": str(port),
-            f"{GATEWAY.env_prefix}IDENTITY_URL": processes["identity"].url,
-            **{
-                f"GATEWAY_{k}": "1000000"
-                for k in ("USER_RATE", "USER_BURST", "IP_RATE", "IP_BURST")
-            },
-        },
-        port,
-    )
-    return processes
 
 
 async def _everyone_known(endpoints: Endpoints, name: str, people: int) -> None:
@@ -89,7 +57,7 @@ async def signup_end_to_end(
 ) -> list[Figure]:
     hashes = await _hash_rate(rounds=4 * (os.cpu_count() or 1))
     name, secret = unique_name("b"), test_secret()
-    processes = _start(endpoints, name, secret)
+    processes = platform.start(endpoints, name, secret, PATH)
     try:
         for process in processes.values():
             await process.ready()
