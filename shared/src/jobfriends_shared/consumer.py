@@ -116,23 +116,27 @@ class EventConsumer:
         topics = (contract_for(*key).topic for key in self._handlers)
         return tuple(dict.fromkeys(topics))
 
-    def _register(self, model: type[Payload], handler: Registered) -> None:
+    def _key(self, model: type[Payload]) -> tuple[str, int]:
+        """The (type, version) a payload class was registered as; refused at once when it is
+        no event contract, or when it has a handler already."""
         spec = contract_of(model)
         key = (spec.event_type, spec.version)
         if key in self._handlers:
             raise TypeError(f"{spec.event_type} v{spec.version} has two handlers")
-        self._handlers[key] = handler
+        return key
 
     def on(self, model: type[P]) -> Callable[[TypedHandler[P]], TypedHandler[P]]:
         """Register the handler of one event: its payload class names the type, the version
         and the topic, so a misspelt event or a handler of the wrong payload fails in mypy."""
+
+        key = self._key(model)
 
         def register(handler: TypedHandler[P]) -> TypedHandler[P]:
             async def one_at_a_time(events: Sequence[tuple[Envelope, Any]]) -> None:
                 for envelope, payload in events:
                     await handler(envelope, payload)
 
-            self._register(model, Registered(one_at_a_time, batched=False))
+            self._handlers[key] = Registered(one_at_a_time, batched=False)
             return handler
 
         return register
@@ -143,8 +147,10 @@ class EventConsumer:
         wins) and must be idempotent as a whole: a failed call is retried one event at a time,
         and a redelivered batch comes again."""
 
+        key = self._key(model)
+
         def register(handler: BatchHandler[P]) -> BatchHandler[P]:
-            self._register(model, Registered(handler, batched=True))
+            self._handlers[key] = Registered(handler, batched=True)
             return handler
 
         return register

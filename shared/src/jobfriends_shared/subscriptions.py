@@ -19,13 +19,14 @@ it in place, which is where the docs are generated and the tests run."""
 
 
 def _handled_classes(source: Path, known: set[str]) -> set[str]:
-    """Every `X` in `something.on(X)` or `on(X)` of a module that names an event payload."""
+    """Every `X` in `on(X)` or `on_batch(X)` (or `something.on(X)`) of a module that names an
+    event payload."""
     found = set()
     for node in ast.walk(ast.parse(source.read_text())):
         if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name == "on" and node.args[0].id in known:
+            if name in ("on", "on_batch") and node.args[0].id in known:
                 found.add(node.args[0].id)
     return found
 
