@@ -23,6 +23,7 @@ from bench import (
     services_notifications,
     signup,
     store,
+    web,
 )
 from bench.report import Figure, print_figures, save
 
@@ -44,6 +45,7 @@ BENCHES: dict[str, Bench] = {
     "notify-latency": services_notifications.event_to_screen,
     "notify-streams": services_notifications.many_streams,
     "mixed": mixed.mixed_load,
+    "web": web.budgets,
 }
 
 

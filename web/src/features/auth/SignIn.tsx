@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import { ErrorNote, Field, Page } from "../../lib/ui";
 import { useSignIn } from "./api";
@@ -8,6 +8,10 @@ export function SignIn() {
   const [password, setPassword] = useState("");
   const signIn = useSignIn();
   const navigate = useNavigate();
+  // While the person types, fetch the home screen's code, so signing in waits only for data.
+  useEffect(() => {
+    void import("../feed/Home");
+  }, []);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     signIn.mutate({ email, password }, { onSuccess: () => navigate("/") });
