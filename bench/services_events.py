@@ -51,7 +51,7 @@ async def nearby_vs_full_scan(
 ) -> list[Figure]:
     name = unique_name("b")
     app = create_app(settings_for(EventsSettings, endpoints, name, run_jobs=False))
-    services = app.state.events
+    services = app.state.services
     rng = random.Random(7)
     client = mongo_client(endpoints.mongodb, "bench")
     try:
@@ -105,7 +105,7 @@ async def rsvp_throughput(
 ) -> list[Figure]:
     name = unique_name("b")
     app = create_app(settings_for(EventsSettings, endpoints, name, run_jobs=False))
-    services = app.state.events
+    services = app.state.services
     client = mongo_client(endpoints.mongodb, "bench")
     try:
         async with app.router.lifespan_context(app):

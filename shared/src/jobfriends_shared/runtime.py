@@ -246,6 +246,14 @@ class Runtime:
             for topic_name, lag in lags.items():
                 self.metrics.lag.labels(topic_name).set(lag)
 
+    async def prepare_store(self) -> None:
+        """Indexes, expiries and the service's start-up hooks: what must hold before traffic
+        (tests on the in-memory store call this alone)."""
+        await self.outbox.ensure_indexes()
+        await self.expiries.ensure()
+        for hook in self._startup:
+            await hook()
+
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         infra = self.settings.infra
@@ -255,10 +263,7 @@ class Runtime:
             )
             if created:
                 log.info("created topics %s", created)
-        await self.outbox.ensure_indexes()
-        await self.expiries.ensure()
-        for hook in self._startup:
-            await hook()
+        await self.prepare_store()
         await self.broker.start()
         self.relay.start()
         tasks = [
@@ -294,7 +299,16 @@ class Runtime:
             for what, seconds, step in steps:
                 await _bounded(what, seconds, step)
 
-    def app(self, *, title: str, routers: Sequence[APIRouter], version: str = "1") -> FastAPI:
+    def app(
+        self,
+        *,
+        title: str,
+        routers: Sequence[APIRouter],
+        services: object,
+        version: str = "1",
+    ) -> FastAPI:
+        """The service's HTTP app; `services` (what its `wire` built) is `app.state.services`,
+        where its endpoints, tests and benchmarks find the use cases."""
         @asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
             async with self.running():
@@ -302,6 +316,7 @@ class Runtime:
 
         app = FastAPI(title=title, version=version, lifespan=lifespan)
         app.state.runtime = self
+        app.state.services = services
         app.state.gateway_secret = self.settings.infra.gateway_secret.get_secret_value()
         install_error_handlers(app)
         instrument(app, self.metrics)

@@ -32,7 +32,7 @@ EventId = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 async def get_services(request: Request) -> Services:
-    services: Services = request.app.state.events
+    services: Services = request.app.state.services
     return services
 
 

@@ -36,7 +36,7 @@ class Events(ServiceClient):
 
     @property
     def services(self) -> Services:
-        services: Services = self.app.state.events
+        services: Services = self.app.state.services
         return services
 
     def draft(self, **overrides: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from events import consumers
+from events import main
 from events.domain.discovery import Near, Query
 from events.repository import Repository
 from events.service import Services
@@ -73,9 +73,8 @@ class Events:
 async def events() -> Events:
     db = FakeDatabase("events")
     clock = ControlledClock(START)
-    bus = offline_runtime("events", offline_settings(EventsSettings), db, clock)
-    repo = Repository(bus.runtime.db)
-    services = Services.build(repo, bus.runtime.outbox, bus.runtime.clock)
-    await repo.ensure_indexes()
-    consumers.register(bus.runtime, services)
-    return Events(services, repo, bus, db, clock)
+    settings = offline_settings(EventsSettings)
+    bus = offline_runtime("events", settings, db, clock)
+    services = main.wire(bus.runtime, settings)
+    await bus.runtime.prepare_store()
+    return Events(services, services.ctx.repo, bus, db, clock)

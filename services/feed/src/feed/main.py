@@ -31,7 +31,7 @@ def create_app(settings: FeedSettings | None = None, clock: Clock | None = None)
     consumers.register(runtime, feed)
     consumers.share_copies(runtime, cache)
     _observe_copies(runtime, cache)
-    app = runtime.app(title="JobFriends feed", routers=routers)
+    app = runtime.app(title="JobFriends feed", routers=routers, services=feed)
     app.add_middleware(MemoryForReads)
     app.state.feed = feed
     return app

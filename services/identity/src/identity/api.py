@@ -130,7 +130,7 @@ class MilestoneOut(BaseModel):
 
 
 async def get_service(request: Request) -> IdentityService:
-    service: IdentityService = request.app.state.identity
+    service: IdentityService = request.app.state.services
     return service
 
 

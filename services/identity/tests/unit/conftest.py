@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from identity import consumers
+from identity import main
 from identity.repository import IdentityRepository
 from identity.service import IdentityService
 from identity.settings import IdentitySettings
@@ -43,9 +43,6 @@ async def identity() -> Identity:
     # Cheap Argon2 parameters: tests check behaviour, the benchmark measures the real cost.
     settings = offline_settings(IdentitySettings, argon2_time_cost=1, argon2_memory_kib=8192)
     bus = offline_runtime("identity", settings, db, clock)
-    repo = IdentityRepository(bus.runtime.db)
-    service = IdentityService(repo, bus.runtime.outbox, bus.runtime.clock, settings)
-    await repo.ensure_indexes()
-    await service.load_signing_key()
-    consumers.register(bus.runtime, service)
-    return Identity(service, repo, bus, db, clock)
+    service = main.wire(bus.runtime, settings)
+    await bus.runtime.prepare_store()
+    return Identity(service, service.repo, bus, db, clock)

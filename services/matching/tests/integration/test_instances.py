@@ -15,7 +15,7 @@ async def test_an_instance_learns_what_another_changed(make_matching: AppFactory
     async with make_matching() as a:
         await a.person("ana", "Ana", **UX)
         async with make_matching() as b:
-            live_b = b.app.state.live
+            live_b = b.app.state.services.live
             assert set(live_b.index.people) == {"ana"}  # loaded from the store at start
 
             await a.person("ben", "Ben", **UX)

@@ -141,7 +141,7 @@ async def test_a_run_that_dies_before_writing_is_made_up_by_the_next(
     async with make_matching(clock) as matching:
         await friends(matching)
         clock.advance(days(31))
-        repo = matching.app.state.matching.connections.repos.connections
+        repo = matching.app.state.services.connections.repos.connections
         original = repo.insert_nudge
 
         async def crash(*_: object, **__: object) -> bool:

@@ -2,7 +2,6 @@
 services' events, with a clock that moves only when told: projections, suggestions, requests,
 tribes and nudges in milliseconds."""
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,16 +19,13 @@ from jobfriends_shared.fakes import (
     offline_settings,
     recorded_events,
 )
-from matching import consumers
+from matching import main
 from matching.domain.requests import Action
 from matching.ranking import Intent
-from matching.repository import Repositories
-from matching.service.activity import ActivityService
 from matching.service.connections import ConnectionService
 from matching.service.live import LiveIndex
 from matching.service.nudges import NudgeService
 from matching.service.outcomes import Outcomes
-from matching.service.projections import ProjectionService
 from matching.service.suggestions import SuggestionService
 from matching.service.tribe import TribeService
 from matching.settings import MatchingSettings
@@ -79,25 +75,14 @@ class Matching:
 
 
 async def wire(db: Any, clock: ControlledClock, **overrides: Any) -> Matching:
-    """One matching instance on `db`, as `main.create_app` composes it."""
+    """One matching instance on `db`, built by `main.wire` as the app is."""
     settings = offline_settings(MatchingSettings, run_jobs=False, **overrides)
     bus = offline_runtime("matching", settings, db, clock)
-    runtime = bus.runtime
-    repos = Repositories.on(runtime.db)
-    live = LiveIndex(repos, runtime.clock, f"instance-{uuid.uuid4().hex[:8]}")
-    suggestions = SuggestionService(repos, live, runtime.outbox, runtime.clock, settings)
-    outcomes = Outcomes(repos, runtime.outbox, runtime.clock, suggestions)
-    connections = ConnectionService(
-        repos, runtime.outbox, runtime.clock, settings, suggestions, outcomes
+    s = main.wire(bus.runtime, settings)
+    await bus.runtime.prepare_store()
+    return Matching(
+        bus, db, clock, s.live, s.suggestions, s.connections, s.outcomes, s.tribe, s.nudges
     )
-    tribe = TribeService(repos, runtime.outbox, runtime.clock, suggestions)
-    outcomes.tribe_removal = tribe.remove_between
-    nudges = NudgeService(repos, runtime.outbox, runtime.clock, live)
-    projections = ProjectionService(repos, runtime.clock, suggestions, outcomes)
-    await repos.ensure_indexes()
-    await live.start()
-    consumers.register(runtime, projections, ActivityService(repos, suggestions))
-    return Matching(bus, db, clock, live, suggestions, connections, outcomes, tribe, nudges)
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=
 
 
 def _app(request: Request) -> Any:
-    return request.app.state.notifications
+    return request.app.state.services
 
 
 class Strict(BaseModel):

@@ -1,4 +1,6 @@
-"""Composition root of the notifications service.
+"""Composition root of the notifications service: `wire` builds it on a runtime, `create_app`
+serves it. Tests on the in-memory store call `wire` too, so they run the service as it is built
+here.
 
 `create_app(settings, clock)` builds a complete instance with nothing connected yet, so tests
 and benchmarks can run several instances in one process (same database and topic prefix, each
@@ -7,7 +9,6 @@ with its own broadcast subscription and its own connected streams).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -19,6 +20,7 @@ from notifications.api import router
 from notifications.mailer import Mailer, SmtpMailer
 from notifications.repository import AccountRepository, InboxRepository, ProjectionRepository
 from notifications.repository.inbox import CAP_CLAIMS
+from notifications.service import Services
 from notifications.service.content import ContentIntake
 from notifications.service.digests import DigestService
 from notifications.service.inbox import InboxService
@@ -26,35 +28,14 @@ from notifications.service.notifier import Notifier
 from notifications.service.people import PeopleIntake
 from notifications.service.preferences import PreferencesService
 from notifications.settings import NotificationsSettings
-from notifications.stream import TOPIC, Hub, WakeConsumer, register_broadcast
+from notifications.stream import Hub, register_broadcast
 
 
-@dataclass
-class Notifications:
-    """Everything the HTTP layer, tests and benchmarks reach through `app.state.notifications`."""
-
-    runtime: Runtime
-    settings: NotificationsSettings
-    hub: Hub
-    notifier: Notifier
-    inbox: InboxService
-    preferences: PreferencesService
-    digests: DigestService
-    people: PeopleIntake
-    content: ContentIntake
-    wake_consumer: WakeConsumer
-
-    def broadcast_ready(self) -> bool:
-        return self.runtime.assigned(TOPIC)
-
-
-def create_app(
-    settings: NotificationsSettings | None = None,
-    clock: Clock | None = None,
-    mailer: Mailer | None = None,
-) -> FastAPI:
-    settings = settings or NotificationsSettings()
-    runtime = Runtime("notifications", settings, clock)
+def wire(
+    runtime: Runtime, settings: NotificationsSettings, mailer: Mailer | None = None
+) -> Services:
+    """The repositories and use cases on `runtime`, with their start-up, jobs and consumers
+    (and the broadcast that wakes this instance's streams)."""
     inbox_repo = InboxRepository(runtime.db)
     projections = ProjectionRepository(runtime.db)
     accounts = AccountRepository(runtime.db)
@@ -83,8 +64,7 @@ def create_app(
 
     # Claims of frequency-cap windows long closed (a week is the longest window).
     runtime.expire(CAP_CLAIMS, "at", after=timedelta(days=8))
-    app = runtime.app(title="JobFriends notifications", routers=[router])
-    app.state.notifications = Notifications(
+    return Services(
         runtime=runtime,
         settings=settings,
         hub=hub,
@@ -96,4 +76,17 @@ def create_app(
         content=content,
         wake_consumer=wake,
     )
-    return app
+
+
+def create_app(
+    settings: NotificationsSettings | None = None,
+    clock: Clock | None = None,
+    mailer: Mailer | None = None,
+) -> FastAPI:
+    settings = settings or NotificationsSettings()
+    runtime = Runtime("notifications", settings, clock)
+    return runtime.app(
+        title="JobFriends notifications",
+        routers=[router],
+        services=wire(runtime, settings, mailer),
+    )

@@ -42,7 +42,8 @@ from jobfriends_shared.testing import (
     unique_name,
     wait_for,
 )
-from notifications.main import Notifications, create_app
+from notifications.main import create_app
+from notifications.service import Services
 from notifications.settings import NotificationsSettings
 
 START = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)  # a Monday
@@ -58,8 +59,8 @@ class Instance(ServiceClient):
     fed: list[Envelope] = field(default_factory=list)
 
     @property
-    def n(self) -> Notifications:
-        state: Notifications = self.app.state.notifications
+    def n(self) -> Services:
+        state: Services = self.app.state.services
         return state
 
     def event(self, payload: Payload, **kwargs: Any) -> Envelope:

@@ -21,16 +21,12 @@ from jobfriends_shared.fakes import (
     offline_settings,
     recorded_events,
 )
-from notifications import consumers
-from notifications.repository import AccountRepository, InboxRepository, ProjectionRepository
-from notifications.service.content import ContentIntake
+from notifications import main
 from notifications.service.digests import DigestService
 from notifications.service.inbox import InboxService
-from notifications.service.notifier import Notifier
-from notifications.service.people import PeopleIntake
 from notifications.service.preferences import PreferencesService
 from notifications.settings import NotificationsSettings
-from notifications.stream import Hub, register_broadcast
+from notifications.stream import Hub
 
 START = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)  # a Monday
 
@@ -95,26 +91,7 @@ async def notes() -> Notifications:
     clock = ControlledClock(START)
     settings = offline_settings(NotificationsSettings)
     bus = offline_runtime("notifications", settings, db, clock)
-    runtime = bus.runtime
-    inbox_repo = InboxRepository(runtime.db)
-    projections = ProjectionRepository(runtime.db)
-    accounts = AccountRepository(runtime.db)
-    for repo in (inbox_repo, projections, accounts):
-        await repo.ensure_indexes()
-    hub = Hub(settings.streams_per_person)
-    notifier = Notifier(
-        inbox_repo, projections, accounts, runtime.outbox, runtime.clock, hub, settings.max_fanout
-    )
-    reader = InboxService(inbox_repo, projections, accounts, runtime.outbox, runtime.clock)
     mailbox = Mailbox()
-    digests = DigestService(
-        inbox_repo, reader, projections, accounts, runtime.outbox, clock, mailbox, settings
-    )
-    consumers.register(
-        runtime,
-        PeopleIntake(notifier, projections, settings),
-        ContentIntake(notifier, projections, settings),
-    )
-    register_broadcast(runtime, hub)
-    preferences = PreferencesService(accounts, projections, runtime.clock)
-    return Notifications(bus, db, clock, hub, reader, preferences, digests, mailbox)
+    s = main.wire(bus.runtime, settings, mailer=mailbox)
+    await bus.runtime.prepare_store()
+    return Notifications(bus, db, clock, s.hub, s.inbox, s.preferences, s.digests, mailbox)

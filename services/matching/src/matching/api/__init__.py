@@ -4,11 +4,10 @@ from fastapi import APIRouter, Depends
 from jobfriends_shared.http import current_caller
 
 from matching.api import connections, matches, tribe
-from matching.api.deps import Services
 
 router = APIRouter(dependencies=[Depends(current_caller)])
 router.include_router(matches.router)
 router.include_router(connections.router)
 router.include_router(tribe.router)
 
-__all__ = ["Services", "router"]
+__all__ = ["router"]

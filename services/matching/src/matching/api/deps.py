@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from matching.service.connections import ConnectionService
-from matching.service.suggestions import SuggestionService
-from matching.service.tribe import TribeService
-
-
-@dataclass(frozen=True)
-class Services:
-    suggestions: SuggestionService
-    connections: ConnectionService
-    tribe: TribeService
+from matching.service import Services
 
 
 async def get_services(request: Request) -> Services:
-    services: Services = request.app.state.matching
+    services: Services = request.app.state.services
     return services
 
 
