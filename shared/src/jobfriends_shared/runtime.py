@@ -309,6 +309,7 @@ class Runtime:
     ) -> FastAPI:
         """The service's HTTP app; `services` (what its `wire` built) is `app.state.services`,
         where its endpoints, tests and benchmarks find the use cases."""
+
         @asynccontextmanager
         async def lifespan(_: FastAPI) -> AsyncIterator[None]:
             async with self.running():
