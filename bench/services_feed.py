@@ -47,7 +47,7 @@ async def fan_out_vs_bulk_write(
     name = unique_name("b")
     settings = settings_for(FeedSettings, endpoints, name, run_jobs=False)
     app = create_app(settings)
-    feed = app.state.feed
+    feed = app.state.services
     people = [f"follower-{i:05d}" for i in range(followers)]
     client = mongo_client(endpoints.mongodb, "bench")
     settled: dict[str, tuple[FanOut | None, float]] = {}

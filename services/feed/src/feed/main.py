@@ -1,4 +1,5 @@
-"""Composition root of the feed service."""
+"""Composition root of the feed service: `wire` builds it on a runtime, `create_app` serves it.
+Tests on the in-memory store call `wire` too, so they run the service as it is built here."""
 
 from collections.abc import Iterator
 
@@ -16,10 +17,15 @@ from feed.service import FeedService
 from feed.settings import FeedSettings
 
 
-def create_app(settings: FeedSettings | None = None, clock: Clock | None = None) -> FastAPI:
-    settings = settings or FeedSettings()
-    runtime = Runtime("feed", settings, clock)
-    cache = DocumentCache(settings.cache_entries, settings.cache_seconds)
+def wire(runtime: Runtime, settings: FeedSettings) -> FeedService:
+    """The repositories and use cases on `runtime`, with their start-up, jobs and consumers.
+    In-memory copies only when `cache_entries` asks for them (the in-memory store of the fast
+    tests cannot sit under them)."""
+    cache = (
+        DocumentCache(settings.cache_entries, settings.cache_seconds)
+        if settings.cache_entries > 0 and settings.cache_seconds > 0
+        else None
+    )
     repo = FeedRepository(runtime.db, settings.timeline_shards, cache)
     feed = FeedService(repo, runtime.outbox, runtime.clock, settings)
     runtime.on_startup(repo.ensure_indexes)
@@ -29,11 +35,17 @@ def create_app(settings: FeedSettings | None = None, clock: Clock | None = None)
         settings.trim_every_seconds, feed.reading.purge_hashtag_uses, name="purge_hashtag_uses"
     )
     consumers.register(runtime, feed)
-    consumers.share_copies(runtime, cache)
-    _observe_copies(runtime, cache)
-    app = runtime.app(title="JobFriends feed", routers=routers, services=feed)
+    if cache is not None:
+        consumers.share_copies(runtime, cache)
+        _observe_copies(runtime, cache)
+    return feed
+
+
+def create_app(settings: FeedSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = settings or FeedSettings()
+    runtime = Runtime("feed", settings, clock)
+    app = runtime.app(title="JobFriends feed", routers=routers, services=wire(runtime, settings))
     app.add_middleware(MemoryForReads)
-    app.state.feed = feed
     return app
 
 

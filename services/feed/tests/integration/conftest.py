@@ -44,7 +44,7 @@ class Feed(ServiceClient):
 
     @property
     def service(self) -> FeedService:
-        service: FeedService = self.app.state.feed
+        service: FeedService = self.app.state.services
         return service
 
     async def person(self, name: str, city: str | None = None, **profile: Any) -> str:

@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from feed import consumers
+from feed import main
 from feed.domain.feed import FeedCursor
-from feed.repository import FeedRepository
 from feed.service import FeedService
 from feed.settings import FeedSettings
 from jobfriends_shared.clock import ControlledClock
@@ -97,8 +96,6 @@ async def feed() -> Feed:
     clock = ControlledClock(START)
     settings = offline_settings(FeedSettings, timeline_shards=4, cache_entries=0)
     bus = offline_runtime("feed", settings, db, clock)
-    repo = FeedRepository(bus.runtime.db, settings.timeline_shards, None)
-    service = FeedService(repo, bus.runtime.outbox, bus.runtime.clock, settings)
-    await repo.ensure_indexes()
-    consumers.register(bus.runtime, service)
+    service = main.wire(bus.runtime, settings)
+    await bus.runtime.prepare_store()
     return Feed(service, bus, db, clock)

@@ -13,7 +13,7 @@ from feed.service import FeedService
 
 
 async def get_feed(request: Request) -> FeedService:
-    feed: FeedService = request.app.state.feed
+    feed: FeedService = request.app.state.services
     return feed
 
 

@@ -19,7 +19,7 @@ from feed.settings import FeedSettings
 
 class FeedService:
     """Every use case of the feed, wired once per app (and reachable from tests and the
-    benchmarks as `app.state.feed`)."""
+    benchmarks as `app.state.services`)."""
 
     def __init__(
         self, repo: FeedRepository, outbox: Outbox, clock: Clock, settings: FeedSettings
