@@ -84,7 +84,7 @@ test-unit: test-fast  ## the same as test-fast (its earlier name)
 lint: install  ## ruff and mypy strict
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy -p jobfriends_shared -p identity -p feed -p events -p matching -p notifications -p gateway -p jobfriends_cli -p jobfriends_seed
+	$(UV) run mypy -p jobfriends_shared -p identity -p feed -p events -p matching -p notifications -p messaging -p gateway -p jobfriends_cli -p jobfriends_seed
 
 docs: install  ## regenerate the event catalogue (docs/events.md, docs/schemas/)
 	$(UV) run python -m jobfriends_shared.catalogue_docs

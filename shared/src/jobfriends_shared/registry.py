@@ -258,6 +258,27 @@ SERVICES: tuple[ServiceSpec, ...] = (
             streams=("GET /v1/notifications/stream",),
         ),
     ),
+    ServiceSpec(
+        name="messaging",
+        port=8006,
+        summary="direct and group conversations, message requests, read marks and their stream",
+        owns=(
+            TopicSpec(
+                name="messaging.conversations",
+                key="conversation_id (a message request's id until it is accepted)",
+                description="Conversations started and changed, messages sent, edited and "
+                "deleted, read marks, message requests and unread messages waiting for someone. "
+                "Messages are named by id and number with their length, never their text.",
+            ),
+        ),
+        consumes=("identity.users", "matching.connections", "messaging.conversations"),
+        routes=routes(
+            "/v1/conversations",
+            "/v1/message-requests",
+            "/v1/me/messages",
+            streams=("GET /v1/conversations/stream",),
+        ),
+    ),
 )
 
 PROCESSES: tuple[ServiceSpec, ...] = (*SERVICES, GATEWAY)

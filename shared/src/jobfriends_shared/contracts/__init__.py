@@ -5,6 +5,7 @@ from jobfriends_shared.contracts import events as events
 from jobfriends_shared.contracts import feed as feed
 from jobfriends_shared.contracts import identity as identity
 from jobfriends_shared.contracts import matching as matching
+from jobfriends_shared.contracts import messaging as messaging
 from jobfriends_shared.contracts import notifications as notifications
 from jobfriends_shared.contracts.base import (
     CATALOGUE,

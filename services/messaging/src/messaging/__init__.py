@@ -1,0 +1,1 @@
+"""JobFriends messaging service."""
