@@ -1,4 +1,6 @@
-"""MongoDB client plumbing on PyMongo's asyncio API.
+"""MongoDB client plumbing on PyMongo's asyncio API, and the store adapter's generic
+stand-ins (id lists, compare-and-set by insert, racing upserts, bulk sets sparing tombstones).
+What each stands in for, and the rest of them: `standins.py`.
 
 Only features that FerretDB 1.24 and MongoDB share are used: no transactions, no TTL or partial
 indexes, no change streams. Correctness under concurrency rests on unique indexes on insert,
@@ -14,6 +16,7 @@ from typing import Any
 from pymongo import AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 Document = dict[str, Any]
 Database = AsyncDatabase[Document]
@@ -93,3 +96,32 @@ async def set_unless_tombstoned(coll: Collection, changes: Mapping[str, Document
     if writes:
         await coll.bulk_write(writes, ordered=False)
     return len(writes)
+
+
+async def insert_new(coll: Collection, doc: Document) -> bool:
+    """Insert; False when a document with this `_id` exists (a repeat, not an error). The
+    building block of every compare-and-set by insert: FerretDB applies updates without a lock,
+    so what must not be lost is written as a new document whose `_id` only one writer gets."""
+    try:
+        await coll.insert_one(doc)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def upsert(coll: Collection, doc_id: str, update: Document) -> None:
+    """`update_one(upsert=True)`, tolerating the race of two first writers of one id: the
+    loser's insert fails (FerretDB reports it as a generic error rather than 11000), and
+    repeating the update then finds the document. (MongoDB retries such an upsert itself.)"""
+    try:
+        await coll.update_one({"_id": doc_id}, update, upsert=True)
+    except OperationFailure:  # DuplicateKeyError is one too
+        await coll.update_one({"_id": doc_id}, update, upsert=True)
+
+
+async def replace(coll: Collection, doc_id: str, doc: Document) -> None:
+    """`replace_one(upsert=True)` with the same tolerance as `upsert`."""
+    try:
+        await coll.replace_one({"_id": doc_id}, doc, upsert=True)
+    except OperationFailure:
+        await coll.replace_one({"_id": doc_id}, doc, upsert=True)

@@ -17,9 +17,7 @@ late writer could win with stale content); a reader that finds one moves forward
 
 from __future__ import annotations
 
-from jobfriends_shared.mongo import Database, Document
-
-from feed.repository.base import insert_new, replace
+from jobfriends_shared.mongo import Database, Document, insert_new, replace
 
 VERSIONS = "audiences"
 HEADS = "audience_heads"

@@ -1,10 +1,10 @@
-"""Query helpers every feed repository shares, and the FerretDB facts that shaped them.
+"""Read helpers every feed repository shares: point reads that go through this instance's
+in-memory copies (`by_ids`), and reads awaited in turn while a GET is answered from memory.
 
-FerretDB 1.24 pushes no `$in` and no range down to its storage: `$in` on `_id` reads and
-decodes the whole collection (on SQLite, our fallback, so does every filter but `_id`
-equality; docs/store.md). MongoDB uses the indexes we declare, so the queries stay ordinary;
-but on hot read paths that need a handful of known documents we fetch them by concurrent `_id`
-point reads (`by_ids`), which costs the same on every store whatever the collection's size.
+Why point reads: FerretDB 1.24 as released reads and decodes a whole collection for `$in`
+(our build answers `_id` lists from the index, the SQLite fallback does not; docs/store.md),
+and a copy in memory can only answer a read by `_id`. MongoDB would answer a `$in` from the
+`_id` index. (Stand-ins for what FerretDB lacks: `jobfriends_shared.standins`.)
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Iterable
 from typing import Any
 
 from jobfriends_shared.mongo import Collection, Document
-from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from feed.repository.memory import MEMORY_READS, CachedCollection
 
@@ -42,30 +41,3 @@ async def reads(*reads: Awaitable[Any]) -> list[Any]:
     if MEMORY_READS.get():
         return [await r for r in reads]
     return list(await asyncio.gather(*reads))
-
-
-async def upsert(coll: Collection, doc_id: str, update: Document) -> None:
-    """`update_one(upsert=True)`, tolerating the race of two first writers of one id: the
-    loser's insert fails (FerretDB reports it as a generic error rather than 11000), and
-    repeating the update then finds the document."""
-    try:
-        await coll.update_one({"_id": doc_id}, update, upsert=True)
-    except OperationFailure:  # DuplicateKeyError is one too
-        await coll.update_one({"_id": doc_id}, update, upsert=True)
-
-
-async def insert_new(coll: Collection, doc: Document) -> bool:
-    """Insert; False when a document with this `_id` exists (a repeat, not an error)."""
-    try:
-        await coll.insert_one(doc)
-    except DuplicateKeyError:
-        return False
-    return True
-
-
-async def replace(coll: Collection, doc_id: str, doc: Document) -> None:
-    """`replace_one(upsert=True)` with the same tolerance as `upsert`."""
-    try:
-        await coll.replace_one({"_id": doc_id}, doc, upsert=True)
-    except OperationFailure:
-        await coll.replace_one({"_id": doc_id}, doc, upsert=True)

@@ -24,7 +24,9 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from feed.repository.base import by_ids, insert_new, reads, replace
+from jobfriends_shared.mongo import insert_new, replace
+
+from feed.repository.base import by_ids, reads
 from feed.repository.memory import Store
 
 Build = Callable[[Sequence[str]], Awaitable[dict[str, Any]]]

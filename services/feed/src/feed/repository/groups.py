@@ -11,12 +11,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from jobfriends_shared.mongo import Document
+from jobfriends_shared.mongo import Document, upsert
 from jobfriends_shared.outbox import marked, stamp
 from pymongo import ASCENDING, DESCENDING
 
 from feed.domain.groups import Role, Status
-from feed.repository.base import by_ids, upsert
+from feed.repository.base import by_ids
 from feed.repository.cache import TokenCache
 from feed.repository.memory import Store
 

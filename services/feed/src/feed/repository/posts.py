@@ -15,13 +15,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from jobfriends_shared.mongo import Document
+from jobfriends_shared.mongo import Document, insert_new, upsert
 from jobfriends_shared.outbox import marked, stamp
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
 
 from feed.domain.posts import EMOJIS
-from feed.repository.base import by_ids, insert_new, upsert
+from feed.repository.base import by_ids
 from feed.repository.cache import TokenCache
 from feed.repository.memory import Store
 

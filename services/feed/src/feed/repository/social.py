@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from jobfriends_shared.contracts.matching import pair_id
-from jobfriends_shared.mongo import Document
+from jobfriends_shared.mongo import Document, replace, upsert
 from jobfriends_shared.outbox import stamp
 from pymongo import ASCENDING
 from pymongo.errors import BulkWriteError
 
-from feed.repository.base import by_ids, replace, upsert
+from feed.repository.base import by_ids
 from feed.repository.cache import TokenCache
 from feed.repository.memory import Store
 

@@ -28,12 +28,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from jobfriends_shared.mongo import Collection, Database, Document
+from jobfriends_shared.mongo import Collection, Database, Document, insert_new
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import BulkWriteError
 
 from feed.repository.audience import AudienceRepository
-from feed.repository.base import by_ids, insert_new
+from feed.repository.base import by_ids
 from feed.repository.memory import MEMORY_READS, DocumentCache
 
 BIG_SOURCES = "big_sources"
