@@ -7,6 +7,8 @@ SHELL := bash
 UV := $(shell command -v uv 2>/dev/null || echo .infra/tools/bin/uv)
 INFRA := infra/bin/infra.sh
 SERVICES := infra/bin/services.sh
+# Every process's package, from the service registry (it needs only the standard library).
+PROCESSES := $(shell PYTHONPATH=shared/src python3 -m jobfriends_shared.registry processes | cut -d' ' -f1)
 # The demo city `make up` loads once: tiny|small|medium|large|none
 SEED ?= small
 PYTEST_ARGS ?=
@@ -84,7 +86,7 @@ test-unit: test-fast  ## the same as test-fast (its earlier name)
 lint: install  ## ruff and mypy strict
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy -p jobfriends_shared -p identity -p feed -p events -p matching -p notifications -p messaging -p gateway -p jobfriends_cli -p jobfriends_seed
+	$(UV) run mypy -p jobfriends_shared $(addprefix -p ,$(PROCESSES)) -p jobfriends_cli -p jobfriends_seed
 
 docs: install  ## regenerate the event catalogue (docs/events.md, docs/schemas/)
 	$(UV) run python -m jobfriends_shared.catalogue_docs
