@@ -7,6 +7,8 @@ changes nothing twice."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from jobfriends_shared.contracts.feed import CACHE, DocumentsChanged, PostCreated, PostUpdated
 from jobfriends_shared.contracts.identity import (
     MilestoneRecorded,
@@ -34,13 +36,13 @@ _MAX_IDS = 500  # a bigger write is announced as "any document of the collection
 def register(runtime: Runtime, feed: FeedService) -> None:
     on = runtime.consumer.on
 
-    @on(UserRegistered)
-    async def registered(_: Envelope, event: UserRegistered) -> None:
-        await feed.social.registered(event.user_id, event.display_name)
+    @runtime.consumer.on_batch(UserRegistered)
+    async def registered(events: Sequence[tuple[Envelope, UserRegistered]]) -> None:
+        await feed.social.registered([(e.user_id, e.display_name) for _, e in events])
 
-    @on(ProfileUpdated)
-    async def profile_updated(_: Envelope, event: ProfileUpdated) -> None:
-        await feed.social.profile_updated(event.user_id, event.profile)
+    @runtime.consumer.on_batch(ProfileUpdated)
+    async def profiles_updated(events: Sequence[tuple[Envelope, ProfileUpdated]]) -> None:
+        await feed.social.profiles_updated([(e.user_id, e.profile) for _, e in events])
 
     @on(UserBlocked)
     async def blocked(_: Envelope, event: UserBlocked) -> None:

@@ -51,6 +51,29 @@ async def test_author_cards_follow_profile_updates(feed: Feed) -> None:
     }
 
 
+async def test_cards_changed_in_one_batch_show_the_latest_and_spare_the_erased(
+    feed: Feed,
+) -> None:
+    ana, ben = await feed.person("Ana"), await feed.person("Ben")
+    post_id = await feed.post(ana, "hello")
+    await feed.deliver(UserDeleted(user_id=ben))
+
+    def profile(user_id: str, name: str) -> ProfileUpdated:
+        return ProfileUpdated(
+            user_id=user_id, changed=("display_name",), profile=ProfileSnapshot(display_name=name)
+        )
+
+    outcomes = await feed.deliver_together(
+        feed.envelope(profile(ana, "Ana draft")),
+        feed.envelope(profile(ben, "Ben again")),
+        feed.envelope(profile(ana, "Ana López")),
+    )
+    assert outcomes == [Outcome.applied] * 3
+    author = (await feed.ok("GET", f"/v1/posts/{post_id}", ana))["author"]
+    assert author["display_name"] == "Ana López"
+    assert (await feed.db["authors"].find_one({"_id": ben}) or {}).get("deleted") is True
+
+
 async def test_events_arrive_from_kafka(feed: Feed) -> None:
     """The consumer is wired to the real topics (not only called directly)."""
     user_id = uuid.uuid4().hex

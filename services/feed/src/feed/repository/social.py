@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from jobfriends_shared.contracts.matching import pair_id
-from jobfriends_shared.mongo import Document, replace, upsert
+from jobfriends_shared.mongo import Document, merged_by_key, replace, set_unless_tombstoned, upsert
 from jobfriends_shared.outbox import stamp
 from pymongo import ASCENDING
 from pymongo.errors import BulkWriteError
@@ -79,13 +79,13 @@ class SocialRepository:
         found = await by_ids(self.authors, user_ids)
         return {k: v for k, v in found.items() if not v.get("deleted")}
 
-    async def save_card(self, user_id: str, fields: dict[str, Any], at: datetime) -> bool:
-        """Update the card unless the person was erased (a late event must not revive it)."""
-        current = await self.authors.find_one({"_id": user_id}, {"deleted": 1})
-        if current is not None and current.get("deleted"):
-            return False
-        await upsert(self.authors, user_id, {"$set": {**fields, "updated_at": at}})
-        return True
+    async def save_cards(self, cards: Sequence[tuple[str, dict[str, Any]]], at: datetime) -> None:
+        """Update people's cards, later fields over earlier ones, in one bulk write, unless
+        the person was erased (a late event must not revive them)."""
+        await set_unless_tombstoned(
+            self.authors,
+            merged_by_key((uid, {**fields, "updated_at": at}) for uid, fields in cards),
+        )
 
     async def erased(self, user_id: str) -> bool:
         found = await self.authors.find_one({"_id": user_id}, {"deleted": 1})

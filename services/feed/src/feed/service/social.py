@@ -8,6 +8,7 @@ written. Consumer-side handlers are idempotent: upserts and deletes keyed by nat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from jobfriends_shared.contracts.feed import (
@@ -131,14 +132,18 @@ class SocialService:
 
     # --- projections of other services' events --------------------------------------------
 
-    async def registered(self, user_id: str, display_name: str) -> None:
-        await self.repo.social.save_card(
-            user_id, {"display_name": display_name}, self.ctx.clock.now()
+    async def registered(self, people: Sequence[tuple[str, str]]) -> None:
+        """Consecutive registrations (user id, name): their author cards in one bulk write."""
+        await self.repo.social.save_cards(
+            [(user_id, {"display_name": name}) for user_id, name in people], self.ctx.clock.now()
         )
 
-    async def profile_updated(self, user_id: str, profile: ProfileSnapshot) -> None:
-        fields = {f: getattr(profile, f) for f in CARD_FIELDS}
-        await self.repo.social.save_card(user_id, fields, self.ctx.clock.now())
+    async def profiles_updated(self, profiles: Sequence[tuple[str, ProfileSnapshot]]) -> None:
+        """Consecutive profile changes: each person's latest card in one bulk write."""
+        await self.repo.social.save_cards(
+            [(uid, {f: getattr(p, f) for f in CARD_FIELDS}) for uid, p in profiles],
+            self.ctx.clock.now(),
+        )
 
     async def blocked(self, blocker: str, blocked: str) -> None:
         """Hide both from each other: the block itself (checked on every read), no follows
