@@ -228,7 +228,13 @@ SERVICES: tuple[ServiceSpec, ...] = (
                 retention_ms=7 * DAY_MS,
             ),
         ),
-        consumes=("identity.users", "feed.posts", "feed.social", "events.events"),
+        consumes=(
+            "identity.users",
+            "feed.posts",
+            "feed.social",
+            "events.events",
+            "messaging.conversations",
+        ),
         routes=routes("/v1/matches", "/v1/connections", "/v1/tribe"),
     ),
     ServiceSpec(
@@ -251,6 +257,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
             "matching.connections",
             "matching.suggestions",
             "notifications.notifications",
+            "messaging.conversations",
         ),
         routes=routes(
             "/v1/notifications",

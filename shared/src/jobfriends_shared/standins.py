@@ -60,6 +60,9 @@ STAND_INS: tuple[StandIn, ...] = (
             "services/matching/src/matching/service/nudges.py",
             "services/notifications/src/notifications/repository/inbox.py",
             "services/notifications/src/notifications/repository/sequence.py",
+            "services/messaging/src/messaging/repository/conversations.py",
+            "services/messaging/src/messaging/repository/messages.py",
+            "services/messaging/src/messaging/repository/waiting.py",
         ),
     ),
     StandIn(
@@ -79,6 +82,7 @@ STAND_INS: tuple[StandIn, ...] = (
             "services/matching/src/matching/repository/projections.py",
             "services/matching/src/matching/service/suggestions.py",
             "services/notifications/src/notifications/domain/drafts.py",
+            "services/messaging/src/messaging/repository/messages.py",
         ),
     ),
     StandIn(

@@ -2125,7 +2125,7 @@ export interface components {
          * NotificationType
          * @enum {string}
          */
-        NotificationType: "connection_requested" | "connection_accepted" | "post_reacted" | "post_commented" | "comment_replied" | "mentioned" | "tribe_help_request" | "tribe_milestone" | "endorsement_received" | "event_nearby" | "group_event" | "waitlist_promoted" | "event_reminder" | "event_cancelled" | "keep_in_touch" | "match_suggestions";
+        NotificationType: "connection_requested" | "connection_accepted" | "post_reacted" | "post_commented" | "comment_replied" | "mentioned" | "tribe_help_request" | "tribe_milestone" | "endorsement_received" | "event_nearby" | "group_event" | "waitlist_promoted" | "event_reminder" | "event_cancelled" | "keep_in_touch" | "match_suggestions" | "messages_waiting" | "message_requested";
         /**
          * OpenTo
          * @enum {string}

@@ -34,6 +34,7 @@ from jobfriends_shared.contracts.identity import (
     UserRegistered,
     UserUnblocked,
 )
+from jobfriends_shared.contracts.messaging import MessageSent
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.runtime import Runtime
 
@@ -117,5 +118,9 @@ def register(runtime: Runtime, service: ProjectionService, activity: ActivitySer
     on(RsvpChanged)(service.rsvp)
 
     on(AttendanceCheckedIn)(activity.checked_in)
+
+    # --- messaging.conversations ------------------------------------------------------------
+
+    on(MessageSent)(activity.message)
 
     runtime.consume()

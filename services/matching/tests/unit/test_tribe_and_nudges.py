@@ -4,6 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from jobfriends_shared.contracts.matching import NudgeDue, TribeMemberAdded, TribeMemberRemoved
+from jobfriends_shared.contracts.messaging import (
+    ConversationKind,
+    MessageSent,
+    direct_conversation_id,
+)
 from jobfriends_shared.errors import Conflict, NotFound
 from jobfriends_shared.fakes import recorded
 from matching.domain.nudges import Cadence
@@ -82,3 +87,25 @@ async def test_no_more_than_three_nudges_a_month_for_one_friend(matching: Matchi
         sent.append(await matching.nudges.run())
         matching.clock.advance(timedelta(days=7))
     assert sent == [1, 1, 1, 0, 0, 1]
+
+
+async def test_a_direct_message_counts_as_keeping_in_touch(matching: Matching) -> None:
+    await connected(matching, "ana", "bo")
+    matching.clock.advance(timedelta(days=25))
+    for n in range(3):  # a chat on one day is one contact
+        await matching.hear(
+            MessageSent(
+                conversation_id=direct_conversation_id("ana", "bo"),
+                kind=ConversationKind.direct,
+                message_id=f"c|{n + 1}",
+                seq=n + 1,
+                sender_id="ana",
+                recipient_ids=("bo",),
+                length=12,
+                sent_at=matching.clock.now(),
+            )
+        )
+    interactions = await matching.db["interactions"].find({"kind": "message"}).to_list()
+    assert len(interactions) == 1
+    matching.clock.advance(timedelta(days=10))  # 35 days since connecting, 10 since the chat
+    assert await matching.nudges.run() == 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from jobfriends_shared.contracts.matching import pair_id
+from jobfriends_shared.contracts.messaging import direct_conversation_id
 from jobfriends_shared.errors import Conflict, Forbidden, Invalid, NotFound
 
 MAX_TEXT = 4000  # characters of one message
@@ -34,7 +34,7 @@ def _digest(text: str) -> str:
 def direct_id(a: str, b: str) -> str:
     """The one direct conversation of a pair: the same id whoever starts it, so two people
     starting it at once insert the same document and one insert wins."""
-    return "d" + _digest(pair_id(a, b))
+    return direct_conversation_id(a, b)
 
 
 def new_group_id() -> str:

@@ -45,13 +45,17 @@ from jobfriends_shared.contracts.matching import (
     TribeMemberAdded,
     TribeMemberRemoved,
 )
+from jobfriends_shared.contracts.messaging import MessageRequestSent, MessagesWaiting
 from jobfriends_shared.runtime import Runtime
 
 from notifications.service.content import ContentIntake
+from notifications.service.messages import MessagesIntake
 from notifications.service.people import PeopleIntake
 
 
-def register(runtime: Runtime, people: PeopleIntake, content: ContentIntake) -> None:
+def register(
+    runtime: Runtime, people: PeopleIntake, content: ContentIntake, messages: MessagesIntake
+) -> None:
     on, on_batch = runtime.consumer.on, runtime.consumer.on_batch
     # identity
     on_batch(UserRegistered)(people.registered)
@@ -88,4 +92,7 @@ def register(runtime: Runtime, people: PeopleIntake, content: ContentIntake) -> 
     on(WaitlistPromoted)(content.promoted)
     on(EventReminderDue)(content.reminder)
     on(EventCancelled)(content.cancelled)
+    # messaging
+    on(MessagesWaiting)(messages.waiting)
+    on(MessageRequestSent)(messages.requested)
     runtime.consume()

@@ -24,6 +24,7 @@ from notifications.service import Services
 from notifications.service.content import ContentIntake
 from notifications.service.digests import DigestService
 from notifications.service.inbox import InboxService
+from notifications.service.messages import MessagesIntake
 from notifications.service.notifier import Notifier
 from notifications.service.people import PeopleIntake
 from notifications.service.preferences import PreferencesService
@@ -58,7 +59,7 @@ def wire(
     )
     people = PeopleIntake(notifier, projections, settings)
     content = ContentIntake(notifier, projections, settings)
-    consumers.register(runtime, people, content)
+    consumers.register(runtime, people, content, MessagesIntake(notifier))
     wake = register_broadcast(runtime, hub)
     runtime.every(settings.digest_check_seconds, digests.run, "digests")
 

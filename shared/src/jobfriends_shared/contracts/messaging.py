@@ -10,12 +10,20 @@ message request is keyed by its own id until it is accepted.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 
 from jobfriends_shared.contracts.base import Payload, event
+from jobfriends_shared.contracts.matching import pair_id
 
 TOPIC = "messaging.conversations"
+
+
+def direct_conversation_id(a: str, b: str) -> str:
+    """The one direct conversation of two people, whoever starts it: other services can link
+    to it (a keep-in-touch nudge opens the conversation with that friend)."""
+    return "d" + hashlib.sha256(pair_id(a, b).encode()).hexdigest()[:31]
 
 
 class ConversationKind(StrEnum):

@@ -1,6 +1,7 @@
 """Activity between people, from feed and events: posts (context for conversation starters),
 reactions, comments and mentions (interactions, and support on help requests and milestones),
-and check-ins (people who were at the same event met there).
+check-ins (people who were at the same event met there), and direct messages (keeping in
+touch).
 
 Interactions are an insert-only log keyed by the fact that caused them (a redelivery rewrites
 the same document); the last contact per pair is a separate `$max` (see the repository).
@@ -18,6 +19,7 @@ from jobfriends_shared.contracts.feed import (
     ReactionChanged,
 )
 from jobfriends_shared.contracts.matching import pair_id
+from jobfriends_shared.contracts.messaging import ConversationKind, MessageSent
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import Document
 
@@ -126,6 +128,17 @@ class ActivityService:
             e.author_id,
             e.mentioned_user_id,
             "mention",
+        )
+
+    async def message(self, env: Envelope, e: MessageSent) -> None:
+        """A direct message is keeping in touch (it resets the pair's nudge cadence). One
+        interaction per sender, pair and day, however many messages: a chat is one contact."""
+        if e.kind != ConversationKind.direct or len(e.recipient_ids) != 1:
+            return
+        (target,) = e.recipient_ids
+        day = e.sent_at.date().isoformat()
+        await self._interaction(
+            env, f"message|{e.conversation_id}|{e.sender_id}|{day}", e.sender_id, target, "message"
         )
 
     # --- events ---------------------------------------------------------------------------

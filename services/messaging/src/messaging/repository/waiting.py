@@ -4,7 +4,8 @@
 `message.sent`, which Kafka runs one at a time per conversation (the topic's key), so it has
 one writer. The periodic job that announces waits runs on every instance: an announcement is
 an insert of `notices/<conversation>|<person>|<first unread>` first, and only the instance whose
-insert wins announces. The job's `announced` flag is a hint to skip work, lossy by design.
+insert wins announces (FerretDB applies updates without a lock, so a flag could not decide
+it). The job's `announced` flag is a hint to skip work, lossy by design.
 """
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ class NotificationType(StrEnum):
     event_cancelled = "event_cancelled"
     keep_in_touch = "keep_in_touch"
     match_suggestions = "match_suggestions"
+    messages_waiting = "messages_waiting"
+    message_requested = "message_requested"
 
 
 # One notification per (recipient, type, post): later contributors update it instead of

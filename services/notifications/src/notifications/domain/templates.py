@@ -122,6 +122,14 @@ def _milestone(n: Notification, actor: str) -> tuple[str, str]:
     return f"{actor} {what}" + (f": {detail}" if detail else ""), "Send your congratulations!"
 
 
+def _waiting(d: Mapping[str, Any], actor: str) -> tuple[str, str]:
+    """One notification per conversation until it is read, however many messages wait."""
+    unread = int(d.get("unread") or 1)
+    noun = "message" if unread == 1 else "messages"
+    where = "in your group conversation" if d.get("kind") == "group" else "waiting for you"
+    return f"{actor} wrote to you", f"{unread} unread {noun} {where}"
+
+
 def _suggestions(n: Notification, ctx: RenderContext) -> Rendered:
     top = [u for u in n.data.get("top", ()) if u not in ctx.hidden_people and u in ctx.names]
     count = int(n.data.get("count") or len(top))
@@ -189,6 +197,11 @@ def render(n: Notification, ctx: RenderContext) -> Rendered | None:
         t.keep_in_touch: lambda: (
             f"Time to catch up with {actor}",
             str(d.get("starter") or ""),
+        ),
+        t.messages_waiting: lambda: _waiting(d, actor),
+        t.message_requested: lambda: (
+            f"{actor} would like to message you",
+            "Read their reason and accept or ignore.",
         ),
     }
     make = title_body.get(n.type)

@@ -27,6 +27,7 @@ from jobfriends_shared.contracts.matching import (
     TribeMemberAdded,
     TribeMemberRemoved,
 )
+from jobfriends_shared.contracts.messaging import direct_conversation_id
 from jobfriends_shared.envelope import Envelope
 from jobfriends_shared.mongo import merged_by_key
 
@@ -173,6 +174,7 @@ class PeopleIntake:
                 actor_id=e.friend_id,
                 data={
                     "friend_id": e.friend_id,
+                    "conversation_id": direct_conversation_id(e.user_id, e.friend_id),
                     "nudge_id": e.nudge_id,
                     "starter": excerpt(e.starter, 280),
                     "reason": e.reason,
