@@ -29,7 +29,7 @@ from pymongo.errors import BulkWriteError
 from bench.report import Figure
 
 TOPIC = "identity.users"
-WORKERS = 3  # partitions of the topic processed concurrently by the consuming instance
+WORKERS = 6  # partitions of the topic processed concurrently: one per partition
 
 
 class _BenchSettings(ServiceSettings):
@@ -145,10 +145,14 @@ async def consume_and_store_vs_raw(endpoints: Endpoints, n: int = 20_000) -> lis
     client = mongo_client(endpoints.mongodb, "bench")
     scratch = client[f"{name}_raw"]
     docs = [{"_id": e.key, "name": e.payload["display_name"]} for e in events]
-    started = time.perf_counter()
-    for start in range(0, n, 1000):
-        await scratch["people"].insert_many(docs[start : start + 1000], ordered=False)
-    raw_insert = n / (time.perf_counter() - started)
+    raw_inserts = []
+    for attempt in range(3):  # the store's pace varies run to run on a shared machine: median
+        started = time.perf_counter()
+        for start in range(0, n, 1000):
+            rows = [{**d, "_id": f"{d['_id']}.{attempt}"} for d in docs[start : start + 1000]]
+            await scratch["people"].insert_many(rows, ordered=False)
+        raw_inserts.append(n / (time.perf_counter() - started))
+    raw_insert = sorted(raw_inserts)[1]
 
     runtime = Runtime("bench", settings)
     people = runtime.db["people"]
@@ -183,7 +187,7 @@ async def consume_and_store_vs_raw(endpoints: Endpoints, n: int = 20_000) -> lis
         "batch (records per poll)": settings.consumer_batch,
         "partitions / workers": f"6 / {WORKERS}",
         "raw aiokafka consume (events/s)": round(raw_consume),
-        "raw bulk insert, 1,000 a time (docs/s)": round(raw_insert),
+        "raw bulk insert, 1,000 a time (docs/s, median of 3)": round(raw_insert),
     }
     return [
         Figure(

@@ -91,11 +91,13 @@ class ServiceSettings(BaseSettings):
         "(order within a partition always holds)",
     )
     consumer_batch: int = Field(
-        500,
+        2000,
         ge=1,
         le=5000,
         description="Most records one poll hands to the handlers at once (one dedupe query, "
-        "bulk writes and one marker insert per batch); a poll never waits to fill it",
+        "bulk writes and one marker insert per partition); a poll never waits to fill it, so "
+        "batches are this large only while a backlog drains. Measured (python -m bench "
+        "consume): 500 -> ~0.21 of the raw limit, 2,000 -> ~0.27",
     )
     fetch_max_wait_ms: int | None = Field(
         None,
