@@ -20,6 +20,7 @@ from bench import (
     services_events,
     services_feed,
     services_matching,
+    services_messaging,
     services_notifications,
     signup,
     store,
@@ -44,6 +45,7 @@ BENCHES: dict[str, Bench] = {
     "match-incremental": services_matching.incremental_end_to_end,
     "notify-latency": services_notifications.event_to_screen,
     "notify-streams": services_notifications.many_streams,
+    "message-latency": services_messaging.send_to_stream,
     "mixed": mixed.mixed_load,
     "web": web.budgets,
 }

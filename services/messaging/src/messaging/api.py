@@ -202,7 +202,7 @@ async def stream(request: Request, caller: CallerDep) -> StreamingResponse:
     app.hub.check_capacity(user_id)
 
     async def load(message_ids: Any) -> dict[str, dict[str, Any]]:
-        return await app.messages.visible(user_id, list(message_ids))
+        return await app.messages.as_shown(list(message_ids))
 
     body = event_stream(
         app.hub,

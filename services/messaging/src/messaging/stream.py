@@ -58,26 +58,31 @@ def audience(envelope: Envelope) -> set[str]:
 
 
 class Listener:
-    __slots__ = ("items", "overflowed", "signal", "user_id")
+    __slots__ = ("items", "known", "overflowed", "signal", "user_id")
 
     def __init__(self, user_id: str) -> None:
         self.user_id = user_id
         self.signal = asyncio.Event()
         self.items: list[Envelope] = []
+        # Messages this instance has just stored and handed over, by id: sent without a read.
+        self.known: dict[str, dict[str, Any]] = {}
         self.overflowed = False
 
-    def push(self, envelope: Envelope) -> None:
+    def push(self, envelope: Envelope, message: dict[str, Any] | None = None) -> None:
         if len(self.items) >= BACKLOG:
             self.items.clear()
+            self.known.clear()
             self.overflowed = True
         else:
             self.items.append(envelope)
+            if message is not None:
+                self.known[str(message["id"])] = message
         self.signal.set()
 
-    def take(self) -> tuple[list[Envelope], bool]:
-        items, overflowed = self.items, self.overflowed
-        self.items, self.overflowed = [], False
-        return items, overflowed
+    def take(self) -> tuple[list[Envelope], dict[str, dict[str, Any]], bool]:
+        items, known, overflowed = self.items, self.known, self.overflowed
+        self.items, self.known, self.overflowed = [], {}, False
+        return items, known, overflowed
 
 
 class Hub:
@@ -112,12 +117,13 @@ class Hub:
             if not listeners:
                 del self._listeners[listener.user_id]
 
-    def publish(self, envelope: Envelope) -> None:
-        """An event this instance has just recorded: to its own streams now."""
+    def publish(self, envelope: Envelope, message: dict[str, Any] | None = None) -> None:
+        """An event this instance has just recorded: to its own streams now, with the message
+        as stored (if the event is about one), which they send without reading it back."""
         self._handed[str(envelope.id)] = None
         if len(self._handed) > self._remember:
             del self._handed[next(iter(self._handed))]
-        self._deliver(envelope)
+        self._deliver(envelope, message)
 
     def hear(self, envelope: Envelope) -> bool:
         """An event from the broadcast subscription; False when it was handed here already."""
@@ -126,10 +132,10 @@ class Hub:
         self._deliver(envelope)
         return True
 
-    def _deliver(self, envelope: Envelope) -> None:
+    def _deliver(self, envelope: Envelope, message: dict[str, Any] | None = None) -> None:
         for user_id in audience(envelope):
             for listener in self._listeners.get(user_id, ()):
-                listener.push(envelope)
+                listener.push(envelope, message)
                 self.delivered += 1
 
 
@@ -138,15 +144,20 @@ def sse(event: str, payload: dict[str, Any]) -> bytes:
     return f"event: {event}\ndata: {data}\n\n".encode()
 
 
-async def render(items: Sequence[Envelope], load: LoadMessages) -> list[bytes]:
-    """Stream frames for a batch of events: messages read from the store in one query (each
-    once, as it is now), other facts as they are."""
+async def render(
+    items: Sequence[Envelope], load: LoadMessages, known: dict[str, dict[str, Any]] | None = None
+) -> list[bytes]:
+    """Stream frames for a batch of events: messages this instance handed over as it stored
+    them, the others read from the store in one query (each once, as it is now), other facts
+    as they are."""
+    known = known or {}
     ids = [
         f"{e.payload['conversation_id']}|{e.payload['seq']}"
         for e in items
         if e.type in MESSAGE_EVENTS
     ]
-    messages = await load(list(dict.fromkeys(ids))) if ids else {}
+    unknown = [i for i in dict.fromkeys(ids) if i not in known]
+    messages = {**known, **(await load(unknown) if unknown else {})}
     frames: list[bytes] = []
     sent: set[str] = set()
     for envelope in items:
@@ -178,10 +189,10 @@ async def event_stream(
         yield f"retry: {RETRY_MS}\n: connected\n\n".encode()
         while True:
             listener.signal.clear()
-            items, overflowed = listener.take()
+            items, known, overflowed = listener.take()
             if overflowed:
                 yield sse("resync", {})
-            for frame in await render(items, load):
+            for frame in await render(items, load, known):
                 yield frame
             remaining = deadline - loop.time()
             if remaining <= 0:

@@ -55,7 +55,7 @@ async def _frames(
     app = friends.app
 
     async def load(ids: list[str]) -> dict[str, dict[str, object]]:
-        return await app.messages.visible(user_id, ids)
+        return await app.messages.as_shown(ids)
 
     stream = event_stream(app.hub, user_id, load, keepalive=5, max_seconds=5)
     frames: list[str] = []

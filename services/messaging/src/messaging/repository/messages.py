@@ -77,13 +77,12 @@ class MessageRepository:
 
     async def advance_head(self, conversation_id: str, seq: int, at: datetime) -> None:
         """After message `seq` is stored: only a number that exists, so the head may lag but
-        never lead. Best effort (a lagging head costs the next reader a probe or two)."""
+        never lead. One blind write, best effort: two senders at once may leave the lower
+        number, which costs the next reader a probe or two, never a message."""
         with contextlib.suppress(PyMongoError):
-            head = await self.heads.find_one({"_id": conversation_id})
-            if head is None or int(head["seq"]) < seq:
-                await self.heads.replace_one(
-                    {"_id": conversation_id}, {"seq": seq, "at": at}, upsert=True
-                )
+            await self.heads.replace_one(
+                {"_id": conversation_id}, {"seq": seq, "at": at}, upsert=True
+            )
 
     # --- messages ---------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ these two people write to each other."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,30 +62,43 @@ class UseCase:
     def event(self, payload: Payload) -> Envelope:
         return build_event(payload, producer="messaging", occurred_at=self.clock.now())
 
-    def announce(self, events: Sequence[Envelope]) -> None:
+    def announce(self, events: Sequence[Envelope], message: dict[str, Any] | None = None) -> None:
         """Hand what just happened to this instance's own streams at once (the other
-        instances hear it from Kafka)."""
+        instances hear it from Kafka), with the message as it was just stored, if any, so
+        they need not read it back."""
         for envelope in events:
-            self.hub.publish(envelope)
+            self.hub.publish(envelope, message)
 
     async def joined(self, conversation_id: str, user_id: str) -> Document:
         """The conversation, if the caller is in it; not found otherwise, whether it exists
         or not (ids cannot be probed)."""
-        if not await self.conversations.is_member(conversation_id, user_id):
-            raise domain.not_found()
-        conversation = await self.conversations.get(conversation_id)
-        if conversation is None:
+        member, conversation = await asyncio.gather(
+            self.conversations.is_member(conversation_id, user_id),
+            self.conversations.get(conversation_id),
+        )
+        if not member or conversation is None:
             raise domain.not_found()
         return conversation
 
     async def direct_access(self, conversation: Document, user_id: str) -> DirectAccess:
         other = next(u for u in conversation["pair"] if u != user_id)
-        return DirectAccess(
-            connected=await self.projections.connected(user_id, other),
-            accepted_request=bool(conversation.get("accepted_request")),
-            blocked=bool(await self.projections.blocked_with(user_id, [other])),
-            other_gone=bool(await self.projections.erased_among([other])),
+        connected, blocked, gone = await asyncio.gather(
+            self.projections.connected(user_id, other),
+            self.projections.blocked_with(user_id, [other]),
+            self.projections.erased_among([other]),
         )
+        return DirectAccess(
+            connected=connected,
+            accepted_request=bool(conversation.get("accepted_request")),
+            blocked=bool(blocked),
+            other_gone=bool(gone),
+        )
+
+    async def participants(self, conversation: Document) -> list[str]:
+        """A direct conversation's pair is on it; a group's members are asked for."""
+        if conversation["kind"] == "direct":
+            return list(conversation["pair"])
+        return await self.conversations.member_ids(str(conversation["_id"]))
 
     async def check_may_write(self, conversation: Document, user_id: str) -> None:
         if conversation["kind"] == "direct":

@@ -9,6 +9,7 @@ is corrected by the next reader and the read mark by the next read.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -37,11 +38,13 @@ class Messages(UseCase):
     async def send(
         self, user_id: str, conversation_id: str, text: str, reply_to: int | None = None
     ) -> dict[str, Any]:
-        conversation = await self.joined(conversation_id, user_id)
-        await self.check_may_write(conversation, user_id)
         text = domain.clean_text(text)
-        members = await self.conversations.member_ids(conversation_id)
-        last = await self.messages.last_seq(conversation_id)
+        conversation = await self.joined(conversation_id, user_id)
+        _, members, last = await asyncio.gather(
+            self.check_may_write(conversation, user_id),
+            self.participants(conversation),
+            self.messages.last_seq(conversation_id),
+        )
         if reply_to is not None and not 1 <= reply_to <= last:
             raise Invalid("reply_to: no such message in this conversation", code="no_such_message")
         return await self._store(conversation, user_id, members, text, reply_to, last)
@@ -97,10 +100,13 @@ class Messages(UseCase):
             except DuplicateKeyError:  # another sender took this number: take the next free
                 seq = await self.messages.first_free_after(conversation_id, seq)
                 continue
-            await self.messages.advance_head(conversation_id, seq, now)
-            await self._advance_read(conversation_id, user_id, seq)
-            self.announce([sent])
-            return self.shape_message(doc)
+            shaped = self.shape_message(doc)
+            self.announce([sent], shaped)
+            await asyncio.gather(
+                self.messages.advance_head(conversation_id, seq, now),
+                self._advance_read(conversation_id, user_id, seq),
+            )
+            return shaped
         raise Invalid("too many messages at once here; try again", code="busy")
 
     async def _advance_read(self, conversation_id: str, user_id: str, seq: int) -> None:
@@ -110,9 +116,9 @@ class Messages(UseCase):
             await self.conversations.mark_read(conversation_id, user_id, seq, self.clock.now())
 
     async def edit(self, user_id: str, conversation_id: str, seq: int, text: str) -> dict[str, Any]:
-        message = await self._own(user_id, conversation_id, seq)
         text = domain.clean_text(text)
-        members = await self.conversations.member_ids(conversation_id)
+        conversation, message = await self._own(user_id, conversation_id, seq)
+        members = await self.participants(conversation)
         edited = self.event(
             MessageEdited(
                 conversation_id=conversation_id,
@@ -128,12 +134,13 @@ class Messages(UseCase):
             [edited], topic=TOPIC, collection=MESSAGES, aggregate_id=message["_id"]
         ) as unit:
             await self.messages.change(conversation_id, seq, fields, unit)
-        self.announce([edited])
-        return self.shape_message({**message, **fields})
+        shaped = self.shape_message({**message, **fields})
+        self.announce([edited], shaped)
+        return shaped
 
     async def delete(self, user_id: str, conversation_id: str, seq: int) -> None:
-        message = await self._own(user_id, conversation_id, seq)
-        members = await self.conversations.member_ids(conversation_id)
+        conversation, message = await self._own(user_id, conversation_id, seq)
+        members = await self.participants(conversation)
         deleted = self.event(
             MessageDeleted(
                 conversation_id=conversation_id,
@@ -148,16 +155,16 @@ class Messages(UseCase):
             [deleted], topic=TOPIC, collection=MESSAGES, aggregate_id=message["_id"]
         ) as unit:
             await self.messages.change(conversation_id, seq, fields, unit)
-        self.announce([deleted])
+        self.announce([deleted], self.shape_message({**message, **fields}))
 
-    async def _own(self, user_id: str, conversation_id: str, seq: int) -> Document:
-        await self.joined(conversation_id, user_id)
+    async def _own(self, user_id: str, conversation_id: str, seq: int) -> tuple[Document, Document]:
+        conversation = await self.joined(conversation_id, user_id)
         message = await self.messages.get(conversation_id, seq)
         if message is None:
             raise NotFound("no such message", code="message_not_found")
         window = timedelta(seconds=self.settings.edit_window_seconds)
         domain.check_change(message, user_id, self.clock.now(), window)
-        return message
+        return conversation, message
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -189,14 +196,15 @@ class Messages(UseCase):
         self, user_id: str, conversation_id: str, seq: int | None
     ) -> dict[str, Any]:
         """Read up to `seq` (the newest when not given); a mark never moves back."""
-        await self.joined(conversation_id, user_id)
-        last = await self.messages.last_seq(conversation_id)
-        target = last if seq is None else min(seq, last)
-        current = (await self.conversations.read_seqs(user_id, [conversation_id])).get(
-            conversation_id, 0
+        conversation = await self.joined(conversation_id, user_id)
+        last, reads = await asyncio.gather(
+            self.messages.last_seq(conversation_id),
+            self.conversations.read_seqs(user_id, [conversation_id]),
         )
+        target = last if seq is None else min(seq, last)
+        current = reads.get(conversation_id, 0)
         if target > current:
-            members = await self.conversations.member_ids(conversation_id)
+            members = await self.participants(conversation)
             read = self.event(
                 ConversationRead(
                     conversation_id=conversation_id,
@@ -218,17 +226,11 @@ class Messages(UseCase):
             current = target
         return {"read_seq": current, "last_seq": last, "unread": domain.unread(last, current)}
 
-    async def visible(self, user_id: str, message_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """The messages of these ids that the person may see now (for the live stream: a
-        person who left a group since stops seeing it)."""
+    async def as_shown(self, message_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The messages of these ids as they are now, in one query by `_id` (for the live
+        stream: whom an event reaches is decided by the participants it names)."""
         found = await self.messages.by_message_ids(message_ids)
-        conversations = {str(d["conversation_id"]) for d in found.values()}
-        mine = {c for c in conversations if await self.conversations.is_member(c, user_id)}
-        return {
-            key: self.shape_message(doc)
-            for key, doc in found.items()
-            if doc["conversation_id"] in mine
-        }
+        return {key: self.shape_message(doc) for key, doc in found.items()}
 
     async def export(self, user_id: str) -> dict[str, Any]:
         """Everything the person wrote, oldest first, for their data export."""
