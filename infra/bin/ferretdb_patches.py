@@ -23,6 +23,11 @@ only uniqueness and every query reads the whole table.
 FerretDB re-checks every document it reads against the whole filter, and PostgreSQL returns the
 same rows whichever index it uses, so no query's answer changes: only what it reads.
 
+Both backends: an open cursor holds one of the backend pool's connections until it is read to
+the end, killed, or its client's connection closes; cursors left open by live clients could
+drain the pool (200 connections on PostgreSQL) and stop every command. A cursor not read for
+10 minutes is now closed, as MongoDB does (`JF_FERRETDB_CURSOR_IDLE_SECONDS` changes it).
+
 SQLite backend (the fallback):
   - `_id` lookups use the `_id` index: the index is on `_ferretdb_sjson->"_id"`, lookups said
     `->'$._id'`, and SQLite uses an expression index only for the identical expression;
@@ -51,6 +56,8 @@ REGISTRY = "internal/backends/postgresql/metadata/registry.go"
 QUERY = "internal/backends/postgresql/query.go"
 SQLITE_METADATA = "internal/backends/sqlite/metadata/metadata.go"
 SQLITE_POOL = "internal/backends/sqlite/metadata/pool/opendb.go"
+CURSOR = "internal/clientconn/cursor/cursor.go"
+CURSORS = "internal/clientconn/cursor/registry.go"
 
 CHANGES = (
     Change(
@@ -186,6 +193,67 @@ CHANGES = (
         "db.SetMaxOpenConns(100)",
         "instead",
         (f"{T}db.SetMaxOpenConns(2000)",),
+    ),
+    # Idle cursors time out, as on MongoDB (cursorTimeoutMillis, 10 minutes): each open cursor
+    # holds one of the backend pool's connections, and released FerretDB keeps a cursor until
+    # it is read to the end, killed, or its client's connection closes; enough cursors left
+    # open by live clients drain the pool and every later command waits for ever.
+    Change(CURSOR, '"sync"', "after", (f'{T}"sync/atomic"',)),
+    Change(
+        CURSOR,
+        "lastRecordID int64 // protected by m",
+        "after",
+        (f"{T}used         atomic.Int64 // jobfriends: when it was last read (unix ns)",),
+    ),
+    Change(
+        CURSOR,
+        "zero, doc, err := c.iter.Next()",
+        "before",
+        (f"{T}c.used.Store(time.Now().UnixNano())",),
+    ),
+    Change(CURSORS, '"math/rand"', "after", (f'{T}"os"', f'{T}"strconv"')),
+    Change(
+        CURSORS,
+        "r.wg.Add(1)",
+        "before",
+        (
+            f"{T}// jobfriends: close the cursor once it has not been read for the idle timeout.",
+            f"{T}c.used.Store(time.Now().UnixNano())",
+            f"{T}go func() {{",
+            f"{T * 2}idle := cursorIdleTimeout()",
+            f"{T * 2}ticker := time.NewTicker(idle / 10)",
+            f"{T * 2}defer ticker.Stop()",
+            f"{T * 2}for {{",
+            f"{T * 3}select {{",
+            f"{T * 3}case <-c.removed:",
+            f"{T * 4}return",
+            f"{T * 3}case <-ticker.C:",
+            f"{T * 4}if time.Since(time.Unix(0, c.used.Load())) > idle {{",
+            f'{T * 5}r.l.Info("Closing an idle cursor", slog.Int64("id", c.ID))',
+            f"{T * 5}r.CloseAndRemove(c)",
+            f"{T * 5}return",
+            f"{T * 4}}}",
+            f"{T * 3}}}",
+            f"{T * 2}}}",
+            f"{T}}}()",
+            "",
+        ),
+    ),
+    Change(
+        CURSORS,
+        "func NewRegistry(l *slog.Logger) *Registry {",
+        "before",
+        (
+            "// cursorIdleTimeout is JF_FERRETDB_CURSOR_IDLE_SECONDS, 600 (MongoDB's) by default.",
+            "func cursorIdleTimeout() time.Duration {",
+            f'{T}if s, err := strconv.Atoi(os.Getenv("JF_FERRETDB_CURSOR_IDLE_SECONDS")); '
+            "err == nil && s > 0 {",
+            f"{T * 2}return time.Duration(s) * time.Second",
+            f"{T}}}",
+            f"{T}return 10 * time.Minute",
+            "}",
+            "",
+        ),
     ),
 )
 
