@@ -23,7 +23,10 @@ only uniqueness and every query reads the whole table.
 FerretDB re-checks every document it reads against the whole filter, and PostgreSQL returns the
 same rows whichever index it uses, so no query's answer changes: only what it reads.
 
-Both backends: an open cursor holds one of the backend pool's connections until it is read to
+Both backends: an `update` command closed each statement's query only at the end of the
+command, so a bulk write of more statements than the backend pool has connections (200 on
+PostgreSQL) deadlocked the store; each statement's query is now closed once it is applied.
+An open cursor holds one of the backend pool's connections until it is read to
 the end, killed, or its client's connection closes; cursors left open by live clients could
 drain the pool (200 connections on PostgreSQL) and stop every command. A cursor not read for
 10 minutes is now closed, as MongoDB does (`JF_FERRETDB_CURSOR_IDLE_SECONDS` changes it).
@@ -56,6 +59,7 @@ REGISTRY = "internal/backends/postgresql/metadata/registry.go"
 QUERY = "internal/backends/postgresql/query.go"
 SQLITE_METADATA = "internal/backends/sqlite/metadata/metadata.go"
 SQLITE_POOL = "internal/backends/sqlite/metadata/pool/opendb.go"
+UPDATE = "internal/handler/msg_update.go"
 CURSOR = "internal/clientconn/cursor/cursor.go"
 CURSORS = "internal/clientconn/cursor/registry.go"
 
@@ -193,6 +197,17 @@ CHANGES = (
         "db.SetMaxOpenConns(100)",
         "instead",
         (f"{T}db.SetMaxOpenConns(2000)",),
+    ),
+    # An `update` command with many statements (a bulk write of `UpdateOne`/`ReplaceOne`)
+    # closed each statement's query only when the whole command ended (a `defer` in the loop),
+    # so every statement held a backend connection: 200 statements took the whole pool and the
+    # 201st waited for ever, with every other client behind it. Each statement's query is now
+    # closed as soon as it is applied.
+    Change(
+        UPDATE,
+        'result, err := common.UpdateDocument(ctx, c, "update", iter, &u)',
+        "after",
+        (f"{T * 2}closer.Close() // jobfriends: this statement's backend connection, back now",),
     ),
     # Idle cursors time out, as on MongoDB (cursorTimeoutMillis, 10 minutes): each open cursor
     # holds one of the backend pool's connections, and released FerretDB keeps a cursor until

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from jobfriends_shared.mongo import Database
+from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 
@@ -123,3 +124,17 @@ async def test_a_lookup_of_many_ids_reads_the_id_index(docs: Database) -> None:
     # Values of other types are matched as MongoDB does, by reading every row.
     mixed = await docs["docs"].find({"_id": {"$in": ["d00007", 7, None]}}).to_list()
     assert [d["_id"] for d in mixed] == ["d00007"]
+
+
+async def test_a_bulk_write_of_more_statements_than_the_backend_pool_completes(
+    probe_db: Database,
+) -> None:
+    """Batch consumers write a poll's worth in one command: 300 upserts, more than FerretDB's
+    200 pooled PostgreSQL connections (released, each statement held one until the command
+    ended, and the store deadlocked)."""
+    people = probe_db["people"]
+    writes = [UpdateOne({"_id": f"p{n}"}, {"$set": {"n": n}}, upsert=True) for n in range(300)]
+    result = await asyncio.wait_for(people.bulk_write(writes, ordered=False), timeout=60)
+    assert result.upserted_count == 300
+    again = await asyncio.wait_for(people.bulk_write(writes, ordered=False), timeout=60)
+    assert again.matched_count == 300
