@@ -8,7 +8,8 @@ or leaving one of them behind when a service goes, fails here — with the file 
 Checked here, one test each:
 - docker-compose.yml: one Compose service per process, its command, port and the gateway's URLs;
 - infra/k8s/base: one manifest per process listed in the kustomization, its Deployment and
-  Service on the declared port; config.env's gateway URLs and databases;
+  Service on the declared port; config.env's gateway URLs and databases; each overlay's
+  replica count for every process;
 - the Makefile's mypy packages (read from the registry: checked by asking make);
 - the uv workspace (pyproject.toml's sources and dependencies);
 - the layout of each service's package (DESIGN.md §2) and its `python -m` entry point;
@@ -114,6 +115,13 @@ def test_kubernetes_base_lists_no_process_the_registry_does_not_know() -> None:
         if "Deployment" in _manifests(resource.removesuffix(".yaml"))
     }
     assert deployments == set(NAMES)
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_each_kubernetes_overlay_sizes_every_process(overlay: str) -> None:
+    path = ROOT / "infra" / "k8s" / "overlays" / overlay / "kustomization.yaml"
+    sized = {r["name"] for r in yaml.safe_load(path.read_text())["replicas"]}
+    assert sized == set(NAMES), f"infra/k8s/overlays/{overlay}/kustomization.yaml: replicas"
 
 
 def test_the_makefile_type_checks_every_process() -> None:

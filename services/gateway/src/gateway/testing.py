@@ -97,6 +97,9 @@ class FakeServices:
 
     def settings(self, **overrides: Any) -> GatewaySettings:
         urls = {s.name: self.url(s.name) for s in SERVICES} | overrides.pop("service_urls", {})
+        # No web app unless a test brings one: whether web/dist happens to be built must not
+        # change what the gateway answers to an unknown path.
+        overrides.setdefault("web_dir", None)
         infra = InfraSettings(JF_GATEWAY_SECRET=overrides.pop("secret", None) or test_secret())
         return GatewaySettings(infra=infra, service_urls=urls, **overrides)
 
