@@ -180,8 +180,11 @@ def _operations(city: City) -> dict[str, Callable[[random.Random], bytes]]:
 
 
 async def _answer(reader: asyncio.StreamReader) -> bytes:
-    """Read one whole answer; its status code."""
+    """Read one whole answer; its status code (empty when the server had closed the
+    connection)."""
     status = await reader.readline()
+    if not status:
+        return b""
     length, chunked = 0, False
     while (line := await reader.readline()) not in (b"\r\n", b""):
         lower = line.lower()
@@ -221,6 +224,8 @@ async def _load(
                     writer.write(request)
                     code = await _answer(reader)
                 except (ConnectionError, asyncio.IncompleteReadError):
+                    code = b""
+                if not code:  # closed while idle: the request never reached the server
                     writer.close()
                     reader, writer = await asyncio.open_connection("127.0.0.1", gateway.port)
                     writer.write(request)

@@ -122,7 +122,6 @@ async def _undecoded(_: object) -> None:
     """The handler reads the raw records (`message.raw_message`) and parses each envelope
     itself; FastStream's own decoding of a batch (a message object and a JSON parse per record)
     would only be thrown away, and cost more CPU than the handling."""
-    return None
 
 
 def _handler(consumer: EventConsumer, physical: str) -> Callable[[KafkaMessage], Awaitable[None]]:
