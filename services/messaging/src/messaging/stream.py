@@ -30,7 +30,7 @@ from jobfriends_shared.consumer import EventConsumer, Outcome
 from jobfriends_shared.contracts.messaging import MessageSent
 from jobfriends_shared.deliveries import Delivery
 from jobfriends_shared.envelope import Envelope
-from jobfriends_shared.errors import TooMany
+from jobfriends_shared.streams import Connections
 from pydantic import ValidationError
 
 KEEPALIVE = b": keep-alive\n\n"
@@ -85,56 +85,29 @@ class Listener:
         return items, known, overflowed
 
 
-class Hub:
+class Hub(Connections[Listener]):
     """The streams connected to this instance, by person."""
 
     def __init__(self, per_person: int, remember: int = 10_000) -> None:
-        self._per_person = per_person
-        self._listeners: dict[str, set[Listener]] = {}
-        self._handed: dict[str, None] = {}  # events given to streams here, oldest first
-        self._remember = remember
+        super().__init__(per_person, Listener, remember)
         self.delivered = 0
-
-    @property
-    def connections(self) -> int:
-        return sum(len(s) for s in self._listeners.values())
-
-    def check_capacity(self, user_id: str) -> None:
-        if len(self._listeners.get(user_id, ())) >= self._per_person:
-            raise TooMany(
-                f"at most {self._per_person} open streams per person", code="too_many_streams"
-            )
-
-    def open(self, user_id: str) -> Listener:
-        listener = Listener(user_id)
-        self._listeners.setdefault(user_id, set()).add(listener)
-        return listener
-
-    def close(self, listener: Listener) -> None:
-        listeners = self._listeners.get(listener.user_id)
-        if listeners is not None:
-            listeners.discard(listener)
-            if not listeners:
-                del self._listeners[listener.user_id]
 
     def publish(self, envelope: Envelope, message: dict[str, Any] | None = None) -> None:
         """An event this instance has just recorded: to its own streams now, with the message
         as stored (if the event is about one), which they send without reading it back."""
-        self._handed[str(envelope.id)] = None
-        if len(self._handed) > self._remember:
-            del self._handed[next(iter(self._handed))]
+        self.hand(str(envelope.id))
         self._deliver(envelope, message)
 
     def hear(self, envelope: Envelope) -> bool:
         """An event from the broadcast subscription; False when it was handed here already."""
-        if str(envelope.id) in self._handed:
+        if self.handed(str(envelope.id)):
             return False
         self._deliver(envelope)
         return True
 
     def _deliver(self, envelope: Envelope, message: dict[str, Any] | None = None) -> None:
         for user_id in audience(envelope):
-            for listener in self._listeners.get(user_id, ()):
+            for listener in self.listeners(user_id):
                 listener.push(envelope, message)
                 self.delivered += 1
 

@@ -39,8 +39,8 @@ from jobfriends_shared.contracts.base import contract_of
 from jobfriends_shared.contracts.notifications import NotificationCreated
 from jobfriends_shared.deliveries import Delivery
 from jobfriends_shared.envelope import Envelope
-from jobfriends_shared.errors import TooMany
 from jobfriends_shared.runtime import Runtime
+from jobfriends_shared.streams import Connections
 from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
@@ -82,56 +82,20 @@ class Listener:
             self.fresh = {s: d for s, d in self.fresh.items() if s > last} or None
 
 
-class Hub:
+class Hub(Connections[Listener]):
     """The streams connected to this instance, by person."""
 
     def __init__(self, per_person: int, remember: int = 10_000) -> None:
-        self._per_person = per_person
-        self._listeners: dict[str, set[Listener]] = {}
-        # Notifications this instance handed to its streams itself (oldest first, bounded):
-        # their broadcast echo has nothing new for these streams.
-        self._handed: dict[str, None] = {}
-        self._remember = remember
+        super().__init__(per_person, Listener, remember)
         self.wakeups = 0
-
-    @property
-    def connections(self) -> int:
-        return sum(len(s) for s in self._listeners.values())
-
-    def listening(self, user_id: str) -> bool:
-        return user_id in self._listeners
-
-    def check_capacity(self, user_id: str) -> None:
-        if len(self._listeners.get(user_id, ())) >= self._per_person:
-            raise TooMany(
-                f"at most {self._per_person} open streams per person", code="too_many_streams"
-            )
-
-    def open(self, user_id: str) -> Listener:
-        listener = Listener(user_id)
-        self._listeners.setdefault(user_id, set()).add(listener)
-        return listener
-
-    def close(self, listener: Listener) -> None:
-        listeners = self._listeners.get(listener.user_id)
-        if listeners is not None:
-            listeners.discard(listener)
-            if not listeners:
-                del self._listeners[listener.user_id]
-
-    def handed(self, notification_id: str) -> bool:
-        """Whether this instance gave that notification to its streams itself."""
-        return notification_id in self._handed
 
     def wake(self, user_id: str, stored: tuple[int, Any] | None = None) -> None:
         """Tell the person's streams here to look again; `stored` = (seq, document) of the
         notification this instance has just stored, which they may send without reading it
         back."""
-        listeners = self._listeners.get(user_id, ())
+        listeners = self.listeners(user_id)
         if stored is not None and listeners:
-            self._handed[str(stored[1]["_id"])] = None
-            if len(self._handed) > self._remember:
-                del self._handed[next(iter(self._handed))]
+            self.hand(str(stored[1]["_id"]))
         for listener in listeners:
             if stored is None:
                 listener.stale = True
