@@ -10,7 +10,9 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-_PLACEHOLDERS = ("change", "secret", "example", "placeholder", "xxxx")
+# Words of a placeholder, in any case. A run of x must be long: a random 43-character token
+# holds "xxxx" (any case) about once in 26,000 draws, which refused real secrets now and then.
+_PLACEHOLDERS = ("change", "secret", "example", "placeholder", "xxxxxxxx")
 
 
 class InfraSettings(BaseSettings):

@@ -110,8 +110,8 @@ def create_app(
     app.include_router(health_router(lambda: {"jwks": keys.ensure_loaded}))
     install(app, gateway)
     app.include_router(session_router)
+    instrument(app, Metrics())  # its /metrics route before the web app's catch-all
     install_web_app(app, settings.web_dir)  # last: its catch-all must not shadow anything
-    instrument(app, Metrics())
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
