@@ -33,12 +33,11 @@ from pathlib import Path
 
 import httpx
 from jobfriends_shared.kafka import consumer_lag
-from jobfriends_shared.mongo import mongo_client
-from jobfriends_shared.registry import GATEWAY, SERVICES
-from jobfriends_shared.testing import Endpoints, drop_issued_topics, test_secret, unique_name
+from jobfriends_shared.registry import SERVICES
+from jobfriends_shared.testing import Endpoints, drop_issued_topics
 
-from bench import platform
 from bench.load import Process, hammer
+from bench.platform import Platform
 from bench.platform_http import PASSWORD
 from bench.report import Figure
 
@@ -308,15 +307,10 @@ def _profile(processes: dict[str, Process], seconds: float) -> list[subprocess.P
 
 async def mixed_load(endpoints: Endpoints) -> list[Figure]:
     hold = float(os.environ.get("BENCH_MIXED_HOLD", "300"))
-    name, secret = unique_name("b"), test_secret()
-    services = [s.name for s in SERVICES]
-    processes = platform.start(endpoints, name, secret, services)
     stop = asyncio.Event()
     streams: asyncio.Task[None] | None = None
-    try:
-        for process in processes.values():
-            await process.ready()
-        gateway = processes[GATEWAY.name]
+    async with Platform(endpoints, [s.name for s in SERVICES]) as platform:
+        name, processes, gateway = platform.name, platform.processes, platform.gateway
         async with httpx.AsyncClient(base_url=gateway.url, timeout=60) as client:
             city = await _seed(client, name, random.Random(7))
         trivial = await hammer(f"{gateway.url}/health/live", {}, seconds=5)
@@ -331,39 +325,34 @@ async def mixed_load(endpoints: Endpoints) -> list[Figure]:
                 total += sum((await consumer_lag(endpoints.kafka, per_service)).values())
             return total
 
-        streams = asyncio.create_task(_streams(gateway, city, stop))
-        rate, best = START_RATE, None
-        while rate < trivial.rate:
-            probe = await _load(gateway, city, rate, PROBE_SECONDS, lag)
-            print(f"  {rate:7.1f} req/s  p99 {probe.p99():7.1f} ms", end="", flush=True)
-            print(f"  lag {probe.lag}  errors {probe.errors}", flush=True)
-            if not probe.passed():
-                break
-            best, rate = probe, rate * STEP
-        held = None
-        for candidate in [best.rate, best.rate / STEP] if best else []:
-            cpu = {n: p.cpu_seconds() for n, p in processes.items()}
-            spies = _profile(processes, min(hold, 60))
-            run = await _load(gateway, city, candidate, hold, lag)
-            for spy in spies:
-                spy.wait(timeout=120)
-            cpu = {n: p.cpu_seconds() - cpu[n] for n, p in processes.items()}
-            print(f"  held {candidate:.1f} req/s for {hold:.0f} s:", end="", flush=True)
-            print(f" p99 {run.p99():.1f} ms, lag {run.lag}", flush=True)
-            if run.passed():
-                held = (run, cpu)
-                break
-    finally:
-        stop.set()
-        if streams is not None:
-            await streams
-        for process in processes.values():
-            process.stop()
-        client = mongo_client(endpoints.mongodb, "bench")
-        for svc in services:
-            await client.drop_database(f"{name}_{svc}")
-        await client.close()
-        await drop_issued_topics(endpoints.kafka)
+        try:
+            streams = asyncio.create_task(_streams(gateway, city, stop))
+            rate, best = START_RATE, None
+            while rate < trivial.rate:
+                probe = await _load(gateway, city, rate, PROBE_SECONDS, lag)
+                print(f"  {rate:7.1f} req/s  p99 {probe.p99():7.1f} ms", end="", flush=True)
+                print(f"  lag {probe.lag}  errors {probe.errors}", flush=True)
+                if not probe.passed():
+                    break
+                best, rate = probe, rate * STEP
+            held = None
+            for candidate in [best.rate, best.rate / STEP] if best else []:
+                cpu = {n: p.cpu_seconds() for n, p in processes.items()}
+                spies = _profile(processes, min(hold, 60))
+                run = await _load(gateway, city, candidate, hold, lag)
+                for spy in spies:
+                    spy.wait(timeout=120)
+                cpu = {n: p.cpu_seconds() - cpu[n] for n, p in processes.items()}
+                print(f"  held {candidate:.1f} req/s for {hold:.0f} s:", end="", flush=True)
+                print(f" p99 {run.p99():.1f} ms, lag {run.lag}", flush=True)
+                if run.passed():
+                    held = (run, cpu)
+                    break
+        finally:
+            stop.set()
+            if streams is not None:
+                await streams
+    await drop_issued_topics(endpoints.kafka)
     if held is None:
         return [
             Figure(

@@ -12,66 +12,19 @@ import time
 
 import httpx
 from jobfriends_shared.kafka import ensure_topics
-from jobfriends_shared.mongo import mongo_client
-from jobfriends_shared.testing import Endpoints, test_secret, unique_name
+from jobfriends_shared.testing import Endpoints
 
-from bench.load import Process, free_port
-from bench.platform_http import _infra_env
+from bench.platform import Platform
 from bench.report import Figure
 from bench.services_notifications import _join, _raw_hop
 
 SERVICES = ("identity", "matching", "messaging")
 
 
-class _Platform:
+def _platform(endpoints: Endpoints) -> Platform:
     """identity, matching and two messaging instances as processes, the gateway in front of
     the first messaging instance."""
-
-    def __init__(self, endpoints: Endpoints) -> None:
-        self.name, self.secret = unique_name("b"), test_secret()
-        env = _infra_env(endpoints, self.name, self.secret)
-        self.endpoints = endpoints
-        self.processes: dict[str, Process] = {}
-        for key, svc in [*((s, s) for s in SERVICES), ("messaging-2", "messaging")]:
-            port, upper = free_port(), svc.upper()
-            self.processes[key] = Process(
-                svc,
-                {
-                    **env,
-                    f"{upper}_PORT": str(port),
-                    f"{upper}_DATABASE": f"{self.name}_{svc}",
-                    f"{upper}_LOG_LEVEL": "WARNING",
-                    f"{upper}_INSTANCE_ID": f"{key}-{port}",
-                },
-                port,
-            )
-        port = free_port()
-        self.processes["gateway"] = Process(
-            "gateway",
-            {
-                **env,
-                "GATEWAY_PORT": str(port),
-                **{f"GATEWAY_{s.upper()}_URL": self.processes[s].url for s in SERVICES},
-                **{
-                    f"GATEWAY_{k}": "1000000"
-                    for k in ("USER_RATE", "USER_BURST", "IP_RATE", "IP_BURST")
-                },
-            },
-            port,
-        )
-
-    async def __aenter__(self) -> _Platform:
-        for process in self.processes.values():
-            await process.ready()
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        for process in reversed(list(self.processes.values())):
-            process.stop()
-        client = mongo_client(self.endpoints.mongodb, "bench")
-        for svc in SERVICES:
-            await client.drop_database(f"{self.name}_{svc}")
-        await client.close()
+    return Platform(endpoints, SERVICES, instances={"messaging-2": "messaging"})
 
 
 async def _connected(
@@ -143,7 +96,7 @@ async def send_to_stream(
     raw_p99 = _pct(raw, 99)
     figures: list[Figure] = []
     async with (
-        _Platform(endpoints) as platform,
+        _platform(endpoints) as platform,
         httpx.AsyncClient(base_url=platform.processes["gateway"].url, timeout=30) as client,
         httpx.AsyncClient(base_url=platform.processes["messaging-2"].url, timeout=30) as other,
     ):

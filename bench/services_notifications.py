@@ -16,10 +16,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from identity.security import SigningKey
 from jobfriends_shared.kafka import ensure_topics
 from jobfriends_shared.mongo import mongo_client
-from jobfriends_shared.testing import Endpoints, test_secret, unique_name
+from jobfriends_shared.testing import Endpoints
 
-from bench.load import Process, free_port, rss_mib
-from bench.platform_http import PASSWORD, _infra_env
+from bench.load import rss_mib
+from bench.platform import Platform
+from bench.platform_http import PASSWORD
 from bench.report import Figure
 
 SERVICES = ("identity", "feed", "notifications")
@@ -73,57 +74,12 @@ async def _raw_hop(bootstrap: str, topic: str, n: int, rate: float) -> list[floa
         await producer.stop()
 
 
-class _Platform:
-    def __init__(self, endpoints: Endpoints) -> None:
-        self.name, self.secret = unique_name("b"), test_secret()
-        env = _infra_env(endpoints, self.name, self.secret)
-        self.endpoints = endpoints
-        self.processes: dict[str, Process] = {}
-        for svc in SERVICES:
-            port = free_port()
-            upper = svc.upper()
-            self.processes[svc] = Process(
-                svc,
-                {
-                    **env,
-                    f"{upper}_PORT": str(port),
-                    f"{upper}_DATABASE": f"{self.name}_{svc}",
-                    f"{upper}_LOG_LEVEL": "WARNING",
-                    f"{upper}_STREAMS_PER_PERSON": "5",
-                },
-                port,
-            )
-        port = free_port()
-        self.processes["gateway"] = Process(
-            "gateway",
-            {
-                **env,
-                "GATEWAY_PORT": str(port),
-                **{f"GATEWAY_{s.upper()}_URL": self.processes[s].url for s in SERVICES},
-                **{
-                    f"GATEWAY_{k}": "1000000"
-                    for k in ("USER_RATE", "USER_BURST", "IP_RATE", "IP_BURST")
-                },
-            },
-            port,
-        )
-
-    @property
-    def gateway(self) -> str:
-        return self.processes["gateway"].url
-
-    async def __aenter__(self) -> _Platform:
-        for process in self.processes.values():
-            await process.ready()
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        for process in reversed(list(self.processes.values())):
-            process.stop()
-        client = mongo_client(self.endpoints.mongodb, "bench")
-        for svc in SERVICES:
-            await client.drop_database(f"{self.name}_{svc}")
-        await client.close()
+def _platform(endpoints: Endpoints) -> Platform:
+    """identity, feed and notifications as processes, the gateway in front (a few streams
+    per person, as a browser with a few tabs would open)."""
+    return Platform(
+        endpoints, SERVICES, env={"notifications": {"NOTIFICATIONS_STREAMS_PER_PERSON": "5"}}
+    )
 
 
 async def _join(client: httpx.AsyncClient, email: str) -> tuple[str, dict[str, str]]:
@@ -139,8 +95,8 @@ async def event_to_screen(endpoints: Endpoints, posts: int = 60, rate: float = 4
     await ensure_topics(endpoints.kafka, "bench-hop.", 1)
     raw = await _raw_hop(endpoints.kafka, "bench-hop.identity.users", posts, rate)
     async with (
-        _Platform(endpoints) as platform,
-        httpx.AsyncClient(base_url=platform.gateway, timeout=30) as client,
+        _platform(endpoints) as platform,
+        httpx.AsyncClient(base_url=platform.gateway.url, timeout=30) as client,
     ):
         _author, author_auth = await _join(client, "author@example.org")
         reader, reader_auth = await _join(client, "reader@example.org")
@@ -206,7 +162,7 @@ async def many_streams(
     """`clients` people each holding one stream through the gateway, opened `opening` at a
     time (one after another took minutes on a busy machine), then all held together while
     both processes' memory is read."""
-    async with _Platform(endpoints) as platform:
+    async with _platform(endpoints) as platform:
         notifications = platform.processes["notifications"]
         gateway = platform.processes["gateway"]
         pids = {"notifications": notifications._proc.pid, "gateway": gateway._proc.pid}
@@ -221,7 +177,7 @@ async def many_streams(
         before = {name: rss_mib(pid) for name, pid in pids.items()}
         limits = httpx.Limits(max_connections=clients + 10)
         async with httpx.AsyncClient(
-            base_url=platform.gateway, timeout=httpx.Timeout(60, read=None), limits=limits
+            base_url=platform.gateway.url, timeout=httpx.Timeout(60, read=None), limits=limits
         ) as http:
             gate = asyncio.Semaphore(opening)
 

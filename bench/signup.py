@@ -13,11 +13,10 @@ import httpx
 from identity.security import Passwords
 from identity.settings import IdentitySettings
 from jobfriends_shared.mongo import mongo_client
-from jobfriends_shared.registry import GATEWAY
 from jobfriends_shared.settings import InfraSettings
-from jobfriends_shared.testing import Endpoints, test_secret, unique_name
+from jobfriends_shared.testing import Endpoints, test_secret
 
-from bench import platform
+from bench.platform import Platform
 from bench.platform_http import PASSWORD
 from bench.report import Figure
 
@@ -56,12 +55,8 @@ async def signup_end_to_end(
     endpoints: Endpoints, people: int = 120, connections: int = 8
 ) -> list[Figure]:
     hashes = await _hash_rate(rounds=4 * (os.cpu_count() or 1))
-    name, secret = unique_name("b"), test_secret()
-    processes = platform.start(endpoints, name, secret, PATH)
-    try:
-        for process in processes.values():
-            await process.ready()
-        gateway = processes[GATEWAY.name]
+    async with Platform(endpoints, PATH) as platform:
+        name, processes, gateway = platform.name, platform.processes, platform.gateway
         queue: asyncio.Queue[int] = asyncio.Queue()
         for n in range(people):
             queue.put_nowait(n)
@@ -83,13 +78,6 @@ async def signup_end_to_end(
         await asyncio.wait_for(_everyone_known(endpoints, name, people), timeout=120)
         elapsed = time.perf_counter() - started
         cpu = {svc: p.cpu_seconds() - cpu[svc] for svc, p in processes.items()}
-    finally:
-        for process in processes.values():
-            process.stop()
-        client = mongo_client(endpoints.mongodb, "bench")
-        for svc in PATH:
-            await client.drop_database(f"{name}_{svc}")
-        await client.close()
     assert not failures, failures
     notes = {
         "people": people,

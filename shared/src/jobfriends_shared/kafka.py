@@ -23,6 +23,8 @@ from jobfriends_shared.topics import TOPICS, physical_name, topic
 
 log = logging.getLogger(__name__)
 
+POLL_MS = 10
+
 
 def make_broker(bootstrap_servers: str, client_id: str, linger_ms: int = 2) -> KafkaBroker:
     # Idempotent producer with acks=all: a retried send never duplicates or reorders a record.
@@ -97,7 +99,7 @@ def subscribe(
     every instance sees every new message, e.g. to push to the clients connected to it.
     `fetch_max_wait_ms` bounds how long new records of one partition can wait behind a fetch
     still parked at the broker for the others (see `InfraSettings.kafka_fetch_max_wait_ms`); a
-    poll returns what has arrived as soon as anything has, so batching adds no wait."""
+    poll returns what has arrived as soon as anything has, so batching adds at most `POLL_MS`."""
     for name in topic_names:
         spec = topic(name)
         physical = physical_name(name, prefix)
@@ -107,7 +109,10 @@ def subscribe(
             group_id=f"{group_id}:{name}",
             batch=True,
             max_records=batch,
-            batch_timeout_ms=fetch_max_wait_ms,
+            # How long a poll waits for the fetcher's buffer, and how long FastStream then
+            # sleeps when it found nothing: both are added to an idle subscription's latency,
+            # so short. (The broker-side long poll is `fetch_max_wait_ms`, in the background.)
+            batch_timeout_ms=POLL_MS,
             ack_policy=AckPolicy.NACK_ON_ERROR,
             decoder=_undecoded,
             auto_offset_reset="earliest" if from_start else "latest",
