@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobfriends_shared.testing import wait_for
 from playwright.async_api import Page, expect
 
 from tests.browser.ui import PHONE, Ui, named
@@ -35,6 +36,10 @@ async def designer(stack: Stack, name: str) -> Person:
 
 
 async def connected(stack: Stack, a: Person, b: Person) -> None:
+    """A connection, once matching has heard of both people (it refuses a request to someone
+    it does not know yet)."""
+    await stack.settle()
+    await wait_for(lambda: stack.caught_up("matching", "identity.users"), timeout=30)
     sent = await stack.call(
         "POST",
         "/v1/connections/requests",
