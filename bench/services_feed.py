@@ -7,6 +7,8 @@ import asyncio
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 
@@ -16,7 +18,7 @@ from feed.repository.timeline import entry, shard_of
 from feed.service import FanOut
 from feed.settings import FeedSettings
 from jobfriends_shared.contracts.feed import PostKind, PostVisibility
-from jobfriends_shared.mongo import mongo_client
+from jobfriends_shared.mongo import Document, mongo_client
 from jobfriends_shared.testing import (
     Endpoints,
     settings_for,
@@ -33,17 +35,94 @@ FOLLOWERS = 10_000
 CONNECTIONS = 8
 
 
+def entries_by_shard(
+    people: Sequence[str], posts: Sequence[Document], shards: int
+) -> dict[int, list[Document]]:
+    """The timeline entries a fan-out of these posts to these people writes, by shard: what
+    the bare write is timed on, and what the cost curves bulk-load."""
+    by_shard: dict[int, list[Document]] = defaultdict(list)
+    for person in people:
+        for post in posts:
+            by_shard[shard_of(person, shards)].append(entry(person, post))
+    return by_shard
+
+
+def feed_process(env: Mapping[str, str], database: str, **settings: str) -> Process:
+    """The feed as its own process (`python -m feed`) on `database`; `settings` are further
+    `FEED_*` variables."""
+    port = free_port()
+    feed_env = {"FEED_PORT": str(port), "FEED_DATABASE": database, "FEED_LOG_LEVEL": "WARNING"}
+    return Process("feed", {**env, **feed_env, **settings}, port)
+
+
+@dataclass(frozen=True)
+class FanOutRun:
+    """What `fan_out_run` measured, per post (round): the cost curves read it at several
+    audience sizes, the fan-out bench turns it into its figure."""
+
+    followers: int
+    fan_outs: list[FanOut]  # each with its own `seconds`
+    handling: list[float]  # the consumer's whole settle of the post
+    bare: list[float]  # the same entries written bare
+    publish: list[float]
+    trip: list[float]
+    shards: int
+
+    @property
+    def seconds(self) -> list[float]:
+        return sorted(f.seconds for f in self.fan_outs)
+
+
 async def fan_out_vs_bulk_write(
     endpoints: Endpoints, followers: int = FOLLOWERS, rounds: int = 3
 ) -> list[Figure]:
+    """The fan-out's deliveries/s against a bare bulk write of the same entries (`fan_out_run`
+    says how each is timed)."""
+    run = await fan_out_run(endpoints, followers, rounds)
+    delivered = sum(f.delivered for f in run.fan_outs)
+    seconds, handling = run.seconds, sorted(run.handling)
+    bare, publish, trip = run.bare, run.publish, run.trip
+    return [
+        Figure(
+            f"feed fan-out to {followers / 1000:g}k followers",
+            delivered / sum(seconds),
+            "deliveries/s",
+            followers * rounds / sum(bare),
+            "bare PyMongo bulk write of the same entries (existing collections, no indexes)",
+            target=0.6,
+            notes={
+                "fan-out seconds, best / median (target < 1 s)": (
+                    f"{seconds[0]:.2f} / {statistics.median(seconds):.2f}"
+                ),
+                "the consumer's whole settle of the post, seconds, best / median": (
+                    f"{handling[0]:.2f} / {statistics.median(handling):.2f}"
+                ),
+                "bare write seconds, best / median": (
+                    f"{min(bare):.2f} / {statistics.median(bare):.2f}"
+                ),
+                "publishing (what POST /v1/posts awaits) seconds, best / median": (
+                    f"{min(publish):.3f} / {statistics.median(publish):.3f}"
+                ),
+                "post saved to fan-out done (relay, Kafka, consumer) seconds, best / median": (
+                    f"{min(trip):.2f} / {statistics.median(trip):.2f}"
+                ),
+                "delivered": delivered,
+                "posts": rounds,
+                "timeline shards": run.shards,
+            },
+        )
+    ]
+
+
+async def fan_out_run(endpoints: Endpoints, followers: int, rounds: int) -> FanOutRun:
     """`rounds` posts, each fanned out and then written bare, alternately, so that a noisy
-    (shared) machine weighs on both sides alike; totals make the ratio.
+    (shared) machine weighs on both sides alike.
 
     Each post is published as `POST /v1/posts` does it and fanned out the way every post is:
     by the feed's consumer of its `post.created`, arriving through the outbox relay and Kafka.
-    The figure is that fan-out's own time (`FanOut.seconds`: the audience read, the bulk
+    What is timed is that fan-out's own time (`FanOut.seconds`: the audience read, the bulk
     inserts, the mark), as before the fan-out left the request; the whole handling of the
-    event around it (the post read, its hashtag uses, the checks) is a note beside it."""
+    event around it (the post read, its hashtag uses, the checks) is kept beside it."""
     name = unique_name("b")
     settings = settings_for(FeedSettings, endpoints, name, run_jobs=False)
     app = create_app(settings)
@@ -89,9 +168,7 @@ async def fan_out_vs_bulk_write(
                 assert fan_out is not None, "the consumer found the post fanned out already"
                 results.append((fan_out, seconds))
                 post_doc = await feed.repo.posts.post(post["id"])
-                by_shard = defaultdict(list)
-                for person in people:
-                    by_shard[shard_of(person, shards)].append(entry(person, post_doc))
+                by_shard = entries_by_shard(people, [post_doc], shards)
                 scratch = client[f"{name}_bare{n}"]
                 for i in by_shard:  # existing collections, like the timeline shards
                     await scratch.create_collection(f"timeline_{i:03d}")
@@ -108,39 +185,15 @@ async def fan_out_vs_bulk_write(
         for n in range(rounds):
             await client.drop_database(f"{name}_bare{n}")
         await client.close()
-    delivered = sum(r.delivered for r, _ in results)
-    seconds = sorted(r.seconds for r, _ in results)
-    handling = sorted(s for _, s in results)
-    return [
-        Figure(
-            "feed fan-out to 10k followers",
-            delivered / sum(seconds),
-            "deliveries/s",
-            followers * rounds / sum(bare),
-            "bare PyMongo bulk write of the same entries (existing collections, no indexes)",
-            target=0.6,
-            notes={
-                "fan-out seconds, best / median (target < 1 s)": (
-                    f"{seconds[0]:.2f} / {statistics.median(seconds):.2f}"
-                ),
-                "the consumer's whole settle of the post, seconds, best / median": (
-                    f"{handling[0]:.2f} / {statistics.median(handling):.2f}"
-                ),
-                "bare write seconds, best / median": (
-                    f"{min(bare):.2f} / {statistics.median(bare):.2f}"
-                ),
-                "publishing (what POST /v1/posts awaits) seconds, best / median": (
-                    f"{min(publish):.3f} / {statistics.median(publish):.3f}"
-                ),
-                "post saved to fan-out done (relay, Kafka, consumer) seconds, best / median": (
-                    f"{min(trip):.2f} / {statistics.median(trip):.2f}"
-                ),
-                "delivered": delivered,
-                "posts": rounds,
-                "timeline shards": shards,
-            },
-        )
-    ]
+    return FanOutRun(
+        followers,
+        [r for r, _ in results],
+        [s for _, s in results],
+        bare,
+        publish,
+        trip,
+        shards,
+    )
 
 
 AUTHORS, READERS, POSTS_EACH = 10, 40, 8
@@ -206,22 +259,13 @@ async def _cpu_ms_per_request(
 async def timeline_read_vs_trivial(endpoints: Endpoints, seconds: float = 8.0) -> list[Figure]:
     name, secret = unique_name("b"), test_secret()
     env = _infra_env(endpoints, name, secret)
-    ports = {svc: free_port() for svc in ("identity", "feed", "gateway")}
+    ports = {svc: free_port() for svc in ("identity", "gateway")}
     identity = Process(
         "identity",
         {**env, "IDENTITY_PORT": str(ports["identity"]), "IDENTITY_DATABASE": f"{name}_identity"},
         ports["identity"],
     )
-    feed = Process(
-        "feed",
-        {
-            **env,
-            "FEED_PORT": str(ports["feed"]),
-            "FEED_DATABASE": f"{name}_feed",
-            "FEED_LOG_LEVEL": "WARNING",
-        },
-        ports["feed"],
-    )
+    feed = feed_process(env, f"{name}_feed")
     gateway = Process(
         "gateway",
         {
