@@ -14,6 +14,7 @@ from pathlib import Path
 from jobfriends_shared.testing import Endpoints, drop_issued_topics, start_infra
 
 from bench import (
+    curves,
     mixed,
     pipeline,
     platform_http,
@@ -48,6 +49,7 @@ BENCHES: dict[str, Bench] = {
     "message-latency": services_messaging.send_to_stream,
     "mixed": mixed.mixed_load,
     "web": web.budgets,
+    "curves": curves.cost_curves,
 }
 
 
