@@ -315,8 +315,8 @@ async def mixed_load(endpoints: Endpoints) -> list[Figure]:
             city = await _seed(client, name, random.Random(7))
         trivial = await hammer(f"{gateway.url}/health/live", {}, seconds=5)
         groups = {
-            svc: {f"{name}.{t}": f"{name}.{svc}:{t}" for t in spec.consumes}
-            for svc, spec in ((s.name, s) for s in SERVICES)
+            spec.name: {f"{name}.{t}": f"{name}.{spec.name}:{t}" for t in spec.consumes}
+            for spec in SERVICES
         }
 
         async def lag() -> int:

@@ -12,18 +12,17 @@ from jobfriends_shared.settings import InfraSettings
 from jobfriends_shared.testing import Endpoints, test_secret, unique_name
 
 from bench.load import Process, free_port, hammer, interleaved
+from bench.platform import infra_env
 from bench.report import Figure
 
 PASSWORD = "Kreuzberg-Design-2026"  # noqa: S105 (a benchmark account)
 
 
 def _infra_env(endpoints: Endpoints, name: str, secret: str) -> dict[str, str]:
+    """The platform's shared settings (`bench.platform.infra_env`), identity and the gateway
+    logging warnings only."""
     return {
-        "KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka,
-        "MONGODB_URL": endpoints.mongodb,
-        "JF_TOPIC_PREFIX": f"{name}.",
-        "JF_TOPIC_PARTITIONS": "2",
-        "JF_GATEWAY_SECRET": secret,
+        **infra_env(endpoints, name, secret),
         "IDENTITY_LOG_LEVEL": "WARNING",
         "GATEWAY_LOG_LEVEL": "WARNING",
     }

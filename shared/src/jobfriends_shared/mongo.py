@@ -84,7 +84,7 @@ async def set_unless_tombstoned(coll: Collection, changes: Mapping[str, Document
     """`$set` each document's fields (creating it if missing) in one bulk write, except on
     tombstones (`deleted: true`, left by an erasure so a late event cannot bring the person or
     post back). `changes` holds one entry per id, later fields already merged over earlier ones,
-    as a batch of events about one key would apply them in turn. Returns the ids written."""
+    as a batch of events about one key would apply them in turn. Returns how many it wrote."""
     if not changes:
         return 0
     existing = await by_ids(coll, changes, {"deleted": 1})
